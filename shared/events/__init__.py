@@ -1,0 +1,52 @@
+"""The event contracts: the single source of contracts/ (JSON Schemas, AsyncAPI)."""
+
+from shared.events.common import (
+    Attachment,
+    Channel,
+    Citizen,
+    ContactPreference,
+    Department,
+    FormData,
+    Location,
+    RequestStatus,
+)
+from shared.events.request import (
+    CitizenMessageReceived,
+    Event,
+    NotificationFailed,
+    NotificationSent,
+    RequestRouted,
+    RequestStatusChanged,
+    RequestSubmitted,
+)
+
+EVENT_MODELS: dict[str, type[Event]] = {
+    model.event_type: model
+    for model in (
+        RequestSubmitted,
+        CitizenMessageReceived,
+        RequestRouted,
+        RequestStatusChanged,
+        NotificationSent,
+        NotificationFailed,
+    )
+}
+
+__all__ = [
+    "EVENT_MODELS",
+    "Attachment",
+    "Channel",
+    "Citizen",
+    "CitizenMessageReceived",
+    "ContactPreference",
+    "Department",
+    "Event",
+    "FormData",
+    "Location",
+    "NotificationFailed",
+    "NotificationSent",
+    "RequestRouted",
+    "RequestStatus",
+    "RequestStatusChanged",
+    "RequestSubmitted",
+]
