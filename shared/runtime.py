@@ -1,0 +1,96 @@
+"""Wiring shared by services: Kafka publisher, optional database, consumer loops, lifespan."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import structlog
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.config import ServiceSettings
+from shared.kafka.consumer import ConsumerRunner, Handlers, RetryPolicy
+from shared.kafka.producer import EventPublisher
+from shared.kafka.topics import REQUESTS, dead_letter_topic
+from shared.mongo import Document, connect, ping
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """The process-wide resources of one service, created once at start-up."""
+
+    settings: ServiceSettings
+    publisher: EventPublisher
+    client: AsyncMongoClient[Document] | None = None
+    runners: list[ConsumerRunner] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, settings: ServiceSettings, *, with_database: bool = True) -> "Runtime":
+        publisher = EventPublisher(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            topic=settings.topic_prefix + REQUESTS,
+            timeout_s=settings.publish_timeout_s,
+        )
+        client = connect(uri=settings.mongodb_uri) if with_database else None
+        return cls(settings=settings, publisher=publisher, client=client)
+
+    @property
+    def db(self) -> AsyncDatabase[Document]:
+        if self.client is None:
+            raise RuntimeError(f"{self.settings.service_name} has no database")
+        return self.client[self.settings.database_name]
+
+    def consume(self, *, group: str, handlers: Handlers, retry: RetryPolicy | None = None) -> None:
+        """Register a consumer loop on the request events topic for `group`."""
+        prefix = self.settings.topic_prefix
+        self.runners.append(ConsumerRunner(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            topic=prefix + REQUESTS,
+            group_id=prefix + group,
+            handlers=handlers,
+            publisher=self.publisher,
+            dead_letter_topic=prefix + dead_letter_topic(group),
+            retry=retry,
+        ))
+
+    async def start(self) -> None:
+        await self.publisher.start()
+        self._tasks = [asyncio.create_task(r.run(), name="consumer") for r in self.runners]
+
+    async def stop(self) -> None:
+        for runner in self.runners:
+            runner.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.publisher.stop()
+        if self.client is not None:
+            await self.client.close()
+        log.info("service.stopped")
+
+    async def database_ready(self) -> bool:
+        return self.client is None or await ping(self.db)
+
+    async def consumers_ready(self) -> bool:
+        return all(r.started for r in self.runners) and not any(t.done() for t in self._tasks)
+
+
+def lifespan_for(runtime: Runtime, *, on_start: Callable[[], object] | None = None):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if on_start is not None:
+            result = on_start()
+            if asyncio.iscoroutine(result):
+                await result
+        await runtime.start()
+        log.info("service.started", port=runtime.settings.http_port)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return lifespan
