@@ -7,7 +7,9 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 REQUESTS = "relais.requests.v1"
 DLQ_PREFIX = "relais.dlq."
-CONSUMER_GROUPS = ("routing", "tracking", "notification")
+CONSUMER_GROUPS = (
+    "routing", "tracking", "notification", "email-adapter", "desk-adapter", "web-adapter", "open311",
+)
 
 
 @dataclass(frozen=True)
