@@ -1,0 +1,3 @@
+from services.mailsink.sink import main
+
+main()

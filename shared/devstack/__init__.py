@@ -1,0 +1,44 @@
+"""Local development and test infrastructure: Kafka, FerretDB and the services, as processes.
+
+Downloads and builds are cached under ~/.cache/relais ($RELAIS_CACHE_DIR); data, pid files
+and logs live in the checkout's git-ignored var/. Only processes started from this checkout
+(found by pid file and command line) are ever stopped.
+"""
+
+from shared.devstack.infra import Infra, infra_down, infra_up
+from shared.devstack.paths import DevstackError, cache_dir, var_dir
+from shared.devstack.processes import ManagedProcess, wait_ready
+from shared.devstack.services import (
+    SERVICES,
+    ExtraPort,
+    ServiceHandle,
+    ServiceSpec,
+    shifted,
+    start_services,
+    stop_services,
+)
+from shared.devstack.stack import StackUp, Status, run_stack, stack_down, stack_status, stack_up
+
+__all__ = [
+    "SERVICES",
+    "DevstackError",
+    "ExtraPort",
+    "Infra",
+    "ManagedProcess",
+    "ServiceHandle",
+    "ServiceSpec",
+    "StackUp",
+    "Status",
+    "cache_dir",
+    "infra_down",
+    "infra_up",
+    "run_stack",
+    "shifted",
+    "stack_down",
+    "stack_status",
+    "stack_up",
+    "start_services",
+    "stop_services",
+    "var_dir",
+    "wait_ready",
+]

@@ -1,0 +1,117 @@
+"""Kafka and FerretDB together: start what is missing, reuse what runs, skip what env provides."""
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from shared.devstack import ferretdb, kafka
+from shared.devstack.paths import DevstackError
+from shared.devstack.processes import ManagedProcess, port_open
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    env_var: str  # when set, the component is external: used, never started or stopped
+    default_address: str
+    port: int
+    handle: Callable[[], ManagedProcess]
+    start: Callable[[], ManagedProcess]
+    wait: Callable[[str, ManagedProcess | None], Awaitable[None]]
+
+    def address(self) -> str:
+        return os.environ.get(self.env_var) or self.default_address
+
+    def is_external(self) -> bool:
+        return bool(os.environ.get(self.env_var))
+
+
+COMPONENTS = (
+    Component(
+        "kafka",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        kafka.DEFAULT_BOOTSTRAP,
+        9092,
+        kafka.kafka_process,
+        kafka.start_kafka,
+        lambda address, process: kafka.wait_for_kafka(address, process=process),
+    ),
+    Component(
+        "ferretdb",
+        "MONGODB_URI",
+        ferretdb.DEFAULT_URI,
+        27017,
+        ferretdb.ferretdb_process,
+        ferretdb.start_ferretdb,
+        lambda address, process: ferretdb.wait_for_mongo(address, process=process),
+    ),
+)
+
+
+@dataclass
+class Infra:
+    kafka_bootstrap: str
+    mongodb_uri: str
+    started: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    topics_created: list[str] = field(default_factory=list)
+
+
+async def infra_up(*, topic_prefix: str | None = None) -> Infra:
+    """Make Kafka and FerretDB answer, then provision the topics (with TOPIC_PREFIX by default)."""
+    infra = Infra(COMPONENTS[0].address(), COMPONENTS[1].address())
+    prefix = os.environ.get("TOPIC_PREFIX", "") if topic_prefix is None else topic_prefix
+    try:
+        results = await asyncio.gather(
+            *(_bring_up(component, infra) for component in COMPONENTS), return_exceptions=True
+        )
+        if errors := [result for result in results if isinstance(result, BaseException)]:
+            raise errors[0]
+        infra.topics_created = await provision(infra.kafka_bootstrap, prefix)
+    except BaseException:
+        infra_down(infra.started)  # leave nothing half-started behind
+        raise
+    return infra
+
+
+def infra_down(names: Iterable[str] | None = None) -> list[str]:
+    """Stop the components this checkout started (all, or only `names`); returns those stopped."""
+    wanted = set(names) if names is not None else None
+    return [
+        component.name
+        for component in COMPONENTS
+        if (wanted is None or component.name in wanted) and component.handle().stop()
+    ]
+
+
+async def provision(bootstrap_servers: str, prefix: str) -> list[str]:
+    from shared.kafka.topics import provision_topics  # owned by the shared library
+
+    return await provision_topics(bootstrap_servers=bootstrap_servers, prefix=prefix)
+
+
+async def _bring_up(component: Component, infra: Infra) -> None:
+    address = component.address()
+    if component.is_external():
+        await component.wait(address, None)
+        infra.external.append(component.name)
+        return
+    process = component.handle()
+    if process.is_running():
+        infra.reused.append(component.name)
+    else:
+        _ensure_port_free(component)
+        process = await asyncio.to_thread(component.start)
+        infra.started.append(component.name)
+    await component.wait(address, process)
+
+
+def _ensure_port_free(component: Component) -> None:
+    if port_open(component.port):
+        raise DevstackError(
+            f"127.0.0.1:{component.port} is already in use by a process this checkout did "
+            f"not start; stop it, or set {component.env_var} to use it instead of "
+            f"starting {component.name}"
+        )
