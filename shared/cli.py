@@ -78,15 +78,17 @@ def stack_run() -> None:
 def infra_up(started_file: StartedFile = None) -> None:
     """Start Kafka and FerretDB if needed, and create the topics."""
     infra = _run(devstack.infra_up)
-    report.print_infra(console, infra)
-    if started_file is not None:
+    if started_file is not None:  # first: the record matters more than the report
         started_file.write_text("".join(f"{name}\n" for name in infra.started))
+    report.print_infra(console, infra)
 
 
 @infra_app.command("down")
 def infra_down(started_file: StartedFile = None) -> None:
     """Stop the Kafka and FerretDB this checkout started."""
-    names = started_file.read_text().split() if started_file is not None else None
+    names = None
+    if started_file is not None:
+        names = started_file.read_text().split() if started_file.exists() else []
     stopped = devstack.infra_down(names)
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "nothing to stop")
 

@@ -6,16 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.devstack.infra import COMPONENTS, Infra, infra_down, infra_up
-from shared.devstack.paths import log_dir, run_dir, var_dir
-from shared.devstack.services import (
-    SERVICES,
+from shared.devstack.launcher import (
     ServiceHandle,
-    ServiceSpec,
-    missing_modules,
     service_handle,
     start_services,
     stop_services,
 )
+from shared.devstack.paths import log_dir, run_dir, var_dir
+from shared.devstack.services import SERVICES, ServiceSpec, missing_modules
 
 
 @dataclass
@@ -88,11 +86,11 @@ def stack_status() -> list[Status]:
 
 
 async def run_stack(on_ready: Callable[[StackUp], None]) -> list[str]:
-    """Run the stack in the foreground until SIGINT or SIGTERM, then stop what this call
+    """Run the stack in the foreground until SIGINT, SIGTERM or SIGHUP, then stop what this call
     started (services first) and return the names stopped."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: terminal closed
         loop.add_signal_handler(sig, stop.set)
     up = await stack_up()
     on_ready(up)
