@@ -23,7 +23,7 @@ define with_infra
 	$(RELAIS) infra up --started-file "$$started" && $(1)
 endef
 
-.PHONY: help run up down status test test-unit bench lint fmt .venv
+.PHONY: help run up down status test test-unit bench contracts lint fmt .venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ test-unit: $(VENV_STAMP) ## Run the tests that need no infrastructure
 
 bench: $(VENV_STAMP) ## Run the benchmarks against real Kafka and FerretDB
 	$(call with_infra,.venv/bin/python -m tests.bench)
+
+contracts: $(VENV_STAMP) ## Regenerate contracts/ (JSON Schemas, AsyncAPI, OpenAPI) from the code
+	.venv/bin/python -c 'from shared.contracts import write_all; print(*write_all(), sep="\n")'
 
 lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy
 	.venv/bin/ruff check .

@@ -44,8 +44,18 @@ class ServiceSpec:
         return [p for p in (self.http_port, *(e.port for e in self.extra_ports)) if p is not None]
 
 
+# Ports as in README.md; each service reads HTTP_PORT (and its extra ports' variables).
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("portal", "services.portal", http_port=8001, docs_path="/docs"),
+    ServiceSpec("desk", "services.desk", http_port=8002, docs_path="/docs"),
+    ServiceSpec("web", "services.web", http_port=8003, docs_path="/docs"),
+    ServiceSpec("open311", "services.open311", http_port=8004, docs_path="/docs"),
+    ServiceSpec(
+        "email_adapter",
+        "services.email_adapter",
+        http_port=8005,
+        extra_ports=(ExtraPort("smtp", "SMTP_PORT", 2525),),
+    ),
     ServiceSpec("routing", "services.routing", http_port=8010),
     ServiceSpec("tracking", "services.tracking", http_port=8020, docs_path="/docs"),
     ServiceSpec("notification", "services.notification", http_port=8030),
