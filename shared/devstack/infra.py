@@ -29,22 +29,22 @@ class Component:
 
 COMPONENTS = (
     Component(
-        "kafka",
-        "KAFKA_BOOTSTRAP_SERVERS",
-        kafka.DEFAULT_BOOTSTRAP,
-        9092,
-        kafka.kafka_process,
-        kafka.start_kafka,
-        lambda address, process: kafka.wait_for_kafka(address, process=process),
+        name="kafka",
+        env_var="KAFKA_BOOTSTRAP_SERVERS",
+        default_address=kafka.DEFAULT_BOOTSTRAP,
+        port=9092,
+        handle=kafka.kafka_process,
+        start=kafka.start_kafka,
+        wait=lambda address, process: kafka.wait_for_kafka(address, process=process),
     ),
     Component(
-        "ferretdb",
-        "MONGODB_URI",
-        ferretdb.DEFAULT_URI,
-        27017,
-        ferretdb.ferretdb_process,
-        ferretdb.start_ferretdb,
-        lambda address, process: ferretdb.wait_for_mongo(address, process=process),
+        name="ferretdb",
+        env_var="MONGODB_URI",
+        default_address=ferretdb.DEFAULT_URI,
+        port=27017,
+        handle=ferretdb.ferretdb_process,
+        start=ferretdb.start_ferretdb,
+        wait=lambda address, process: ferretdb.wait_for_mongo(address, process=process),
     ),
 )
 
