@@ -14,6 +14,7 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = Field(default="", description="Namespace for topics (one town, one env)")
     mongodb_uri: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = ""
+    database_prefix: str = Field(default="", description="Namespace for database names")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "INFO"
@@ -21,4 +22,4 @@ class ServiceSettings(BaseSettings):
 
     @property
     def database_name(self) -> str:
-        return self.mongodb_database or f"relais_{self.service_name}"
+        return self.mongodb_database or f"{self.database_prefix}relais_{self.service_name}"
