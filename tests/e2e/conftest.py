@@ -1,0 +1,70 @@
+"""The pipeline's service processes, on free ports, in their own topic and database namespace."""
+
+import os
+import random
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shared.devstack import SERVICES, ServiceHandle, shifted, start_services, stop_services
+from shared.devstack.processes import port_open
+from shared.kafka.topics import provision_topics
+from tests.conftest import KAFKA, MONGODB_URI
+
+PIPELINE = ("portal", "routing", "tracking", "notification", "mailsink")
+
+
+@dataclass
+class Pipeline:
+    prefix: str
+    bootstrap: str
+    mail_dir: Path
+    handles: list[ServiceHandle]
+
+    def url(self, service: str) -> str:
+        spec = next(h.spec for h in self.handles if h.spec.name == service)
+        return f"http://127.0.0.1:{spec.http_port}"
+
+
+def _free_offset(names: tuple[str, ...]) -> int:
+    specs = [s for s in SERVICES if s.name in names]
+    for _ in range(50):
+        offset = random.randrange(20000, 40000, 100)
+        if not any(port_open(p) for s in shifted(specs, offset) for p in s.ports()):
+            return offset
+    raise RuntimeError("no free port range for the pipeline")
+
+
+async def start_pipeline(workdir: Path, *, bootstrap: str = KAFKA) -> Pipeline:
+    prefix = f"e2e{uuid.uuid4().hex[:8]}."
+    await provision_topics(bootstrap_servers=bootstrap, prefix=prefix)
+    offset = _free_offset(PIPELINE)
+    specs = shifted([s for s in SERVICES if s.name in PIPELINE], offset)
+    smtp_port = next(e.port for s in specs if s.name == "mailsink" for e in s.extra_ports)
+    tracking_port = next(s.http_port for s in specs if s.name == "tracking")
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "MONGODB_URI": MONGODB_URI,
+        "TOPIC_PREFIX": prefix,
+        "DATABASE_PREFIX": prefix.replace(".", "_"),
+        "MAIL_DIR": str(mail_dir),
+        "SMTP_PORT": str(smtp_port),
+        "PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking_port}/v1/public/requests/{{reference}}",
+        "PUBLISH_TIMEOUT_S": "3",
+        "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
+    }
+    handles = await start_services(specs, run_dir=workdir / "run", log_dir=workdir / "log",
+                                   env=env, timeout_s=60)
+    return Pipeline(prefix=prefix, bootstrap=bootstrap, mail_dir=mail_dir, handles=handles)
+
+
+@pytest.fixture(scope="module")
+async def pipeline(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pipeline]:
+    running = await start_pipeline(tmp_path_factory.mktemp("pipeline"))
+    yield running
+    stop_services(running.handles)

@@ -1,0 +1,57 @@
+"""Steps the end-to-end tests share: file a request, follow it, read the mail sink."""
+
+import email
+import email.policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.auth import DEV_SECRET, Agent, issue_token
+from tests.support import eventually
+
+REQUEST = {
+    "category": "voirie",
+    "subject": "Nid-de-poule rue des Lilas",
+    "description": "Un nid-de-poule dangereux devant le 12 rue des Lilas.",
+    "citizen": {"email": "camille.martin@example.org", "name": "Camille Martin"},
+}
+AGENT_TOKEN = issue_token(agent=Agent(agent_id="a-1", name="Julie Moreau",
+                                      department="services_techniques"), secret=DEV_SECRET)
+
+
+def department_label(view: dict[str, Any]) -> str | None:
+    department = view.get("department")
+    return department.get("label") if isinstance(department, dict) else department
+
+
+async def routed_view(client: httpx.AsyncClient, tracking: str, accepted: dict[str, Any],
+                      *, timeout: float = 30) -> dict[str, Any]:
+    """Poll the citizen's status view until routing's decision shows."""
+    view: dict[str, Any] = {}
+
+    async def routed() -> bool:
+        nonlocal view
+        response = await client.get(f"{tracking}/v1/public/requests/{accepted['reference']}",
+                                    headers={"X-Tracking-Token": accepted["tracking_token"]})
+        view = response.json() if response.status_code == 200 else {}
+        return bool(view.get("due_at")) and department_label(view) is not None
+
+    await eventually(routed, timeout=timeout, interval=0.2)
+    return view
+
+
+async def mail_for(mail_dir: Path, reference: str, *, timeout: float = 30) -> EmailMessage:
+    found: list[EmailMessage] = []
+
+    async def arrived() -> bool:
+        for path in mail_dir.glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if reference in str(message["Subject"]):
+                found.append(message)  # type: ignore[arg-type]
+                return True
+        return False
+
+    await eventually(arrived, timeout=timeout, interval=0.2)
+    return found[0]
