@@ -8,8 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from shared.devstack.ferretdb import DEFAULT_URI
 from shared.devstack.kafka import DEFAULT_BOOTSTRAP
 from shared.devstack.paths import DevstackError, venv_python
@@ -85,6 +83,8 @@ def stop_services(handles: Sequence[ServiceHandle]) -> list[str]:
 
 async def service_answers(spec: ServiceSpec) -> bool:
     """True if every port answers: GET /healthz is 200, other ports accept connections."""
+    import httpx  # imported here: `relais stack status` stays quick
+
     if not all(port_open(extra.port) for extra in spec.extra_ports):
         return False
     if spec.http_port is None:
