@@ -54,7 +54,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "email_adapter",
         "services.email_adapter",
         http_port=8005,
-        extra_ports=(ExtraPort("smtp", "SMTP_PORT", 2525),),
+        extra_ports=(ExtraPort("smtp", "SMTP_LISTEN_PORT", 2525),),
     ),
     ServiceSpec("routing", "services.routing", http_port=8010),
     ServiceSpec("tracking", "services.tracking", http_port=8020, docs_path="/docs"),

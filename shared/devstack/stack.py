@@ -34,10 +34,12 @@ class Status:
 
 def stack_env(infra: Infra) -> dict[str, str]:
     """What every service of the local stack is told about its surroundings."""
+    (sink,) = [spec for spec in SERVICES if spec.name == "mailsink"]
     return {
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
         "MONGODB_URI": infra.mongodb_uri,
         "MAIL_DIR": str(var_dir() / "mail"),
+        "SMTP_PORT": str(sink.extra_ports[0].port),  # outgoing mail goes to the dev sink
     }
 
 
