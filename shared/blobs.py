@@ -13,13 +13,24 @@ from shared.mongo import Document
 
 RAW = "raw_originals"
 ATTACHMENTS = "attachments"
-ALLOWED_TYPES = frozenset({
-    "application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic",
-    "image/tiff", "text/plain", "text/csv", "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.oasis.opendocument.text", "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-})
+ALLOWED_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/heic",
+        "image/tiff",
+        "text/plain",
+        "text/csv",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+)
 
 
 class AttachmentRefused(ValueError):
@@ -34,8 +45,9 @@ class Limits:
 
 
 class BlobStore:
-    def __init__(self, *, db: AsyncDatabase[Document], service: str,
-                 limits: Limits | None = None) -> None:
+    def __init__(
+        self, *, db: AsyncDatabase[Document], service: str, limits: Limits | None = None
+    ) -> None:
         self._db = db
         self._service = service
         self.limits = limits or Limits()
@@ -43,10 +55,16 @@ class BlobStore:
     async def keep_raw(self, *, content: bytes, content_type: str, channel: str) -> str:
         """Store the untouched original; returns its reference (`raw_ref`)."""
         raw_id = uuid.uuid4().hex
-        await self._db[RAW].insert_one({
-            "_id": raw_id, "channel": channel, "content_type": content_type,
-            "size": len(content), "content": Binary(content), "received_at": datetime.now(UTC),
-        })
+        await self._db[RAW].insert_one(
+            {
+                "_id": raw_id,
+                "channel": channel,
+                "content_type": content_type,
+                "size": len(content),
+                "content": Binary(content),
+                "received_at": datetime.now(UTC),
+            }
+        )
         return f"{self._service}:raw/{raw_id}"
 
     async def raw(self, raw_ref: str) -> Document | None:
@@ -57,22 +75,36 @@ class BlobStore:
             raise AttachmentRefused(f"Au plus {self.limits.max_count} pièces jointes.")
         if size > self.limits.max_bytes:
             raise AttachmentRefused(
-                f"La pièce jointe « {filename} » dépasse {self.limits.max_bytes // 1048576} Mo.")
+                f"La pièce jointe « {filename} » dépasse {self.limits.max_bytes // 1048576} Mo."
+            )
         if content_type.split(";")[0].strip().lower() not in self.limits.allowed_types:
             raise AttachmentRefused(
-                f"Le type de fichier de « {filename} » ({content_type}) n'est pas accepté.")
+                f"Le type de fichier de « {filename} » ({content_type}) n'est pas accepté."
+            )
 
-    async def keep_attachment(self, *, filename: str, content_type: str, content: bytes,
-                              index: int = 0) -> Attachment:
+    async def keep_attachment(
+        self, *, filename: str, content_type: str, content: bytes, index: int = 0
+    ) -> Attachment:
         kind = content_type.split(";")[0].strip().lower()
         self.check(filename=filename, content_type=kind, size=len(content), index=index)
         attachment_id = uuid.uuid4().hex
         digest = hashlib.sha256(content).hexdigest()
-        await self._db[ATTACHMENTS].insert_one({
-            "_id": attachment_id, "filename": filename, "content_type": kind,
-            "size": len(content), "sha256": digest, "content": Binary(content),
-            "stored_at": datetime.now(UTC),
-        })
-        return Attachment(attachment_id=attachment_id, filename=filename[:255] or "piece-jointe",
-                          content_type=kind, size=len(content), sha256=digest,
-                          storage_ref=f"{self._service}:attachments/{attachment_id}")
+        await self._db[ATTACHMENTS].insert_one(
+            {
+                "_id": attachment_id,
+                "filename": filename,
+                "content_type": kind,
+                "size": len(content),
+                "sha256": digest,
+                "content": Binary(content),
+                "stored_at": datetime.now(UTC),
+            }
+        )
+        return Attachment(
+            attachment_id=attachment_id,
+            filename=filename[:255] or "piece-jointe",
+            content_type=kind,
+            size=len(content),
+            sha256=digest,
+            storage_ref=f"{self._service}:attachments/{attachment_id}",
+        )

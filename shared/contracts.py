@@ -67,7 +67,9 @@ def asyncapi() -> dict[str, Any]:
     )
     messages = {
         name: {
-            "name": etype, "title": name, "summary": (model.__doc__ or "").strip(),
+            "name": etype,
+            "title": name,
+            "summary": (model.__doc__ or "").strip(),
             "contentType": "application/json",
             "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
             "payload": {"$ref": f"#/components/schemas/{name}"},
@@ -82,37 +84,52 @@ def asyncapi() -> dict[str, Any]:
             "address": spec.name,
             "description": spec.description,
             "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in names}
-            if spec.name == REQUESTS else {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
-            "bindings": {"kafka": {"partitions": spec.partitions, "replicas": 1,
-                                   "topicConfiguration": {k.replace(".", "_"): v for k, v in
-                                                          sorted(spec.config.items())}}},
+            if spec.name == REQUESTS
+            else {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
+            "bindings": {
+                "kafka": {
+                    "partitions": spec.partitions,
+                    "replicas": 1,
+                    "topicConfiguration": {
+                        k.replace(".", "_"): v for k, v in sorted(spec.config.items())
+                    },
+                }
+            },
         }
     messages["DeadLetter"] = {
-        "name": "dead-letter", "title": "DeadLetter",
+        "name": "dead-letter",
+        "title": "DeadLetter",
         "summary": "The original record (key, value, headers) plus dlq_* headers: dlq_error, "
-                   "dlq_error_type, dlq_original_topic, dlq_original_partition, "
-                   "dlq_original_offset, dlq_group, dlq_attempts, dlq_failed_at.",
+        "dlq_error_type, dlq_original_topic, dlq_original_partition, "
+        "dlq_original_offset, dlq_group, dlq_attempts, dlq_failed_at.",
         "payload": {"description": "The original record's value, unchanged."},
     }
     operations = {
         f"{producer.split()[0]}Sends{name}": {
-            "action": "send", "summary": f"Published by {producer}.",
+            "action": "send",
+            "summary": f"Published by {producer}.",
             "channel": {"$ref": "#/channels/requests"},
             "messages": [{"$ref": f"#/channels/requests/messages/{name}"}],
         }
-        for producer, produced in PRODUCERS.items() for name in produced
+        for producer, produced in PRODUCERS.items()
+        for name in produced
     }
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "Relais events", "version": "1.0.0",
-                 "description": "Every citizen request event, keyed and partitioned by request "
-                                "id. Topic names may carry a deployment prefix (TOPIC_PREFIX)."},
+        "info": {
+            "title": "Relais events",
+            "version": "1.0.0",
+            "description": "Every citizen request event, keyed and partitioned by request "
+            "id. Topic names may carry a deployment prefix (TOPIC_PREFIX).",
+        },
         "defaultContentType": "application/json",
         "servers": {"local": {"host": "127.0.0.1:9092", "protocol": "kafka"}},
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages,
-                       "schemas": {"CloudEventHeaders": CE_HEADERS, **defs["$defs"]}},
+        "components": {
+            "messages": messages,
+            "schemas": {"CloudEventHeaders": CE_HEADERS, **defs["$defs"]},
+        },
     }
 
 

@@ -47,15 +47,20 @@ class RequestDirectory:
         citizen = event.citizen
         await self._db[REQUESTS].update_one(
             {"_id": event.request_id},
-            {"$set": {
-                "reference": event.reference,
-                "channel": str(event.channel),
-                "citizen_email": citizen.email.lower() if citizen.email else None,
-                "citizen_phone": citizen.phone,
-                "facebook_psid": citizen.facebook_psid,
-                "submitted_at": event.submitted_at,
-            }, "$setOnInsert": {"status": RequestStatus.RECEIVED.value, "updated_at":
-                                event.submitted_at}},
+            {
+                "$set": {
+                    "reference": event.reference,
+                    "channel": str(event.channel),
+                    "citizen_email": citizen.email.lower() if citizen.email else None,
+                    "citizen_phone": citizen.phone,
+                    "facebook_psid": citizen.facebook_psid,
+                    "submitted_at": event.submitted_at,
+                },
+                "$setOnInsert": {
+                    "status": RequestStatus.RECEIVED.value,
+                    "updated_at": event.submitted_at,
+                },
+            },
             upsert=True,
         )
 

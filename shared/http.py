@@ -40,7 +40,9 @@ class BodyLimitMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return problem(413, f"Le contenu dépasse la taille maximale de {self.max_bytes} octets.")
+            return problem(
+                413, f"Le contenu dépasse la taille maximale de {self.max_bytes} octets."
+            )
         return await call_next(request)
 
 

@@ -76,8 +76,9 @@ class Intake:
             tracking_token_hash=hash_token(token),
             received_at=now,
         )
-        envelope = Envelope(data=build(identity), source=self._source,
-                            correlation_id=correlation_id)
+        envelope = Envelope(
+            data=build(identity), source=self._source, correlation_id=correlation_id
+        )
         if key and not await insert_once(self._db, DELIVERIES, _record(key, envelope, token)):
             previous = await self._db[DELIVERIES].find_one({"_id": key})
             return await self._redeliver(previous or {})
@@ -113,8 +114,12 @@ class Intake:
             await self._db[DELIVERIES].update_one(
                 {"_id": previous["_id"]}, {"$set": {"state": "published"}}
             )
-        return Receipt(envelope.data.request_id, envelope.data.reference,
-                       previous.get("tracking_token"), duplicate=True)
+        return Receipt(
+            envelope.data.request_id,
+            envelope.data.reference,
+            previous.get("tracking_token"),
+            duplicate=True,
+        )
 
 
 def _record(key: str, envelope: Envelope, token: str | None) -> Document:
@@ -133,5 +138,10 @@ def _record(key: str, envelope: Envelope, token: str | None) -> Document:
 
 def _envelope_of(record: Document) -> Envelope:
     data: Event = EVENT_MODELS[record["event_type"]].model_validate_json(record["data"])
-    return Envelope(data=data, source=record["source"], id=record["event_id"],
-                    time=record["event_time"], correlation_id=record["correlation_id"])
+    return Envelope(
+        data=data,
+        source=record["source"],
+        id=record["event_id"],
+        time=record["event_time"],
+        correlation_id=record["correlation_id"],
+    )

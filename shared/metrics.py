@@ -6,10 +6,14 @@ EVENTS_CONSUMED = Counter(
     "relais_events_consumed_total", "Events handled by a consumer", ["group", "type", "outcome"]
 )
 EVENT_SECONDS = Histogram(
-    "relais_event_handling_seconds", "Time to handle one event", ["group"],
+    "relais_event_handling_seconds",
+    "Time to handle one event",
+    ["group"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-DEAD_LETTERS = Counter("relais_dead_letters_total", "Records sent to a dead-letter topic", ["group"])
+DEAD_LETTERS = Counter(
+    "relais_dead_letters_total", "Records sent to a dead-letter topic", ["group"]
+)
 CONSUMER_LAG = Gauge("relais_consumer_lag", "Records behind the log end", ["group"])
 EVENTS_PUBLISHED = Counter(
     "relais_events_published_total", "Events acknowledged by Kafka", ["service", "type"]

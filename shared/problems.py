@@ -24,18 +24,25 @@ TITLES = {
 }
 
 
-def problem(status: int, detail: str, *, headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Erreur"), "status": status,
-            "detail": detail, **extra}
+def problem(
+    status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Erreur"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 class ProblemError(Exception):
     """Raise from a route to answer with a problem document."""
 
-    def __init__(self, status: int, detail: str, *, headers: dict[str, str] | None = None,
-                 **extra: Any) -> None:
+    def __init__(
+        self, status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.headers, self.extra = status, detail, headers, extra
 
@@ -105,6 +112,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": french_message(dict(e))}
-                  for e in exc.errors()]
+        errors = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": french_message(dict(e))}
+            for e in exc.errors()
+        ]
         return problem(422, "La demande contient des données invalides.", errors=errors)

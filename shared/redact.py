@@ -6,8 +6,24 @@ from typing import Any
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w-])(?:\+|00)?\d[\d .()-]{7,}\d(?![\w-])")
 SENSITIVE_KEYS = frozenset(
-    {"email", "phone", "name", "first_name", "last_name", "citizen", "to", "sender",
-     "from", "address", "description", "body", "text", "subject", "password", "token"}
+    {
+        "email",
+        "phone",
+        "name",
+        "first_name",
+        "last_name",
+        "citizen",
+        "to",
+        "sender",
+        "from",
+        "address",
+        "description",
+        "body",
+        "text",
+        "subject",
+        "password",
+        "token",
+    }
 )
 MASK = "[redacted]"
 
@@ -30,5 +46,7 @@ def redact_value(key: str, value: Any) -> Any:
 
 def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """structlog processor."""
-    return {k: redact_value(k, v) if k != "event" else redact_text(str(v))
-            for k, v in event_dict.items()}
+    return {
+        k: redact_value(k, v) if k != "event" else redact_text(str(v))
+        for k, v in event_dict.items()
+    }

@@ -42,4 +42,4 @@ class ReferenceAllocator:
         last = await self._db[COLLECTION].find_one(
             {"_id": {"$gte": prefix, "$lt": prefix + "~"}}, sort=[("_id", -1)]
         )
-        return int(last["_id"][len(prefix):]) + 1 if last else 1
+        return int(last["_id"][len(prefix) :]) + 1 if last else 1

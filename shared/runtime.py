@@ -48,15 +48,17 @@ class Runtime:
     def consume(self, *, group: str, handlers: Handlers, retry: RetryPolicy | None = None) -> None:
         """Register a consumer loop on the request events topic for `group`."""
         prefix = self.settings.topic_prefix
-        self.runners.append(ConsumerRunner(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            topic=prefix + REQUESTS,
-            group_id=prefix + group,
-            handlers=handlers,
-            publisher=self.publisher,
-            dead_letter_topic=prefix + dead_letter_topic(group),
-            retry=retry,
-        ))
+        self.runners.append(
+            ConsumerRunner(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                topic=prefix + REQUESTS,
+                group_id=prefix + group,
+                handlers=handlers,
+                publisher=self.publisher,
+                dead_letter_topic=prefix + dead_letter_topic(group),
+                retry=retry,
+            )
+        )
 
     async def start(self) -> None:
         await self.publisher.start()

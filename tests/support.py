@@ -19,8 +19,11 @@ def free_port() -> int:
 async def serve_app(app: FastAPI, *, port: int | None = None) -> AsyncIterator[str]:
     """Run `app` (lifespan included) under uvicorn; yields its base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        )
+    )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     deadline = asyncio.get_running_loop().time() + 30
@@ -37,8 +40,9 @@ async def serve_app(app: FastAPI, *, port: int | None = None) -> AsyncIterator[s
         await task
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 20.0,
-                     interval: float = 0.1) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, interval: float = 0.1
+) -> None:
     """Poll `check` until it returns True, failing after `timeout` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():

@@ -4,19 +4,20 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from services.routing.handlers import on_submitted
+from services.routing.settings import RoutingSettings
 from shared.catalogue import load_catalogue
 from shared.events import RequestSubmitted
 from shared.http import create_app
 from shared.runtime import Runtime, lifespan_for
-from services.routing.handlers import on_submitted
-from services.routing.settings import RoutingSettings
 
 
 def build_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
     runtime = Runtime.create(settings, with_database=False)
-    handler = partial(on_submitted, publisher=runtime.publisher, catalogue=load_catalogue(),
-                      settings=settings)
+    handler = partial(
+        on_submitted, publisher=runtime.publisher, catalogue=load_catalogue(), settings=settings
+    )
     runtime.consume(group="routing", handlers={RequestSubmitted: handler})
     return create_app(
         title="Relais routing",

@@ -3,13 +3,13 @@
 import uuid
 from datetime import UTC, datetime, time
 
+from services.routing.deadlines import due_at
+from services.routing.rules import decide
+from services.routing.settings import RoutingSettings
 from shared.catalogue import Catalogue
 from shared.envelope import Envelope
 from shared.events import Department, RequestRouted, RequestSubmitted
 from shared.kafka.producer import EventPublisher
-from services.routing.deadlines import due_at
-from services.routing.rules import decide
-from services.routing.settings import RoutingSettings
 
 SOURCE = "/relais/routing"
 ROUTED_NAMESPACE = uuid.UUID("5b0c5b76-3f0e-4c55-9a37-6c1f2b0f7e11")
@@ -25,11 +25,16 @@ def routed_event(
     routed = RequestRouted(
         request_id=request.request_id,
         reference=request.reference,
-        department=Department(code=decision.category.department,
-                              label=catalogue.departments[decision.category.department]),
-        due_at=due_at(received_at=request.submitted_at,
-                      working_days=decision.category.deadline_days,
-                      timezone=settings.timezone, closing=closing),
+        department=Department(
+            code=decision.category.department,
+            label=catalogue.departments[decision.category.department],
+        ),
+        due_at=due_at(
+            received_at=request.submitted_at,
+            working_days=decision.category.deadline_days,
+            timezone=settings.timezone,
+            closing=closing,
+        ),
         rule=decision.rule,
         explanation=decision.explanation,
         routed_at=datetime.now(UTC),
@@ -40,7 +45,10 @@ def routed_event(
 
 
 async def on_submitted(
-    envelope: Envelope, *, publisher: EventPublisher, catalogue: Catalogue,
+    envelope: Envelope,
+    *,
+    publisher: EventPublisher,
+    catalogue: Catalogue,
     settings: RoutingSettings,
 ) -> None:
     await publisher.publish(routed_event(envelope, catalogue=catalogue, settings=settings))

@@ -32,18 +32,29 @@ def _keyword_match(text: str, catalogue: Catalogue) -> tuple[Category, str] | No
 def decide(request: RequestSubmitted, catalogue: Catalogue) -> Decision:
     department = catalogue.departments
     if (category := catalogue.category(request.category)) is not None:
-        return Decision(category, f"category:{category.code}",
-                        f"Catégorie « {category.label} » confiée au service "
-                        f"{department[category.department]}.")
+        return Decision(
+            category,
+            f"category:{category.code}",
+            f"Catégorie « {category.label} » confiée au service {department[category.department]}.",
+        )
     text = " ".join(filter(None, [request.subject, request.description]))
     if (match := _keyword_match(text, catalogue)) is not None:
         category, keyword = match
-        return Decision(category, f"keyword:{category.code}",
-                        f"Le mot-clé « {keyword} » relève de la catégorie « {category.label} » "
-                        f"(service {department[category.department]}).")
+        return Decision(
+            category,
+            f"keyword:{category.code}",
+            f"Le mot-clé « {keyword} » relève de la catégorie « {category.label} » "
+            f"(service {department[category.department]}).",
+        )
     fallback = catalogue.fallback
-    reason = (f"Catégorie « {request.category} » inconnue" if request.category
-              else "Aucune catégorie ni mot-clé reconnu")
-    return Decision(fallback, "fallback",
-                    f"{reason} : demande confiée au service {department[fallback.department]} "
-                    "pour orientation.")
+    reason = (
+        f"Catégorie « {request.category} » inconnue"
+        if request.category
+        else "Aucune catégorie ni mot-clé reconnu"
+    )
+    return Decision(
+        fallback,
+        "fallback",
+        f"{reason} : demande confiée au service {department[fallback.department]} "
+        "pour orientation.",
+    )

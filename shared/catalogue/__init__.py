@@ -38,7 +38,9 @@ def parse_catalogue(raw: dict[str, object]) -> Catalogue:
     categories: dict[str, Category] = {}
     for item in raw["categories"]:  # type: ignore[attr-defined]
         category = Category(
-            code=item["code"], label=item["label"], department=item["department"],
+            code=item["code"],
+            label=item["label"],
+            department=item["department"],
             deadline_days=int(item["deadline_days"]),
             keywords=tuple(k.lower() for k in item.get("keywords", [])),
         )

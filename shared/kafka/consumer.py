@@ -1,6 +1,7 @@
 """The one Kafka consumer loop: manual commits after side effects, retries, dead letters."""
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -155,8 +156,9 @@ class ConsumerRunner:
         if handler is None:
             EVENTS_CONSUMED.labels(self._group, envelope.type, "ignored").inc()
             return
-        bind_correlation(correlation_id=envelope.correlation_id, event_id=envelope.id,
-                         request_id=envelope.key)
+        bind_correlation(
+            correlation_id=envelope.correlation_id, event_id=envelope.id, request_id=envelope.key
+        )
         try:
             await self._handle_with_retries(record, envelope, handler)
         finally:
@@ -188,13 +190,16 @@ class ConsumerRunner:
             EVENTS_CONSUMED.labels(self._group, envelope.type, "ok").inc()
             return
 
-    async def _dead_letter(self, record: KafkaRecord, error: BaseException, *, attempts: int) -> None:
+    async def _dead_letter(
+        self, record: KafkaRecord, error: BaseException, *, attempts: int
+    ) -> None:
         headers = dead_letter_headers(record, error=error, group=self._group, attempts=attempts)
         attempt = 0
         while True:
             try:
-                await self._publisher.send_raw(topic=self._dlq, key=record.key,
-                                               value=record.value, headers=headers)
+                await self._publisher.send_raw(
+                    topic=self._dlq, key=record.key, value=record.value, headers=headers
+                )
                 break
             except Exception as exc:  # the record must not be committed before it is parked
                 attempt += 1
@@ -204,11 +209,14 @@ class ConsumerRunner:
                     raise _Stopping from exc
         DEAD_LETTERS.labels(self._group).inc()
         EVENTS_CONSUMED.labels(self._group, "unknown", "dead_lettered").inc()
-        log.error("event.dead_lettered", topic=record.topic, partition=record.partition,
-                  offset=record.offset, error=str(error)[:500])
+        log.error(
+            "event.dead_lettered",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error=str(error)[:500],
+        )
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

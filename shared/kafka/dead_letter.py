@@ -22,5 +22,7 @@ def dead_letter_headers(
     return original + [(k, v.encode()) for k, v in extra.items()]
 
 
-def dead_letter_info(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> dict[str, str]:
+def dead_letter_info(
+    headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...],
+) -> dict[str, str]:
     return {k: v.decode("utf-8", "replace") for k, v in headers if k.startswith("dlq_")}

@@ -60,15 +60,22 @@ class EventPublisher:
         producer = await self._ensure_started()
         key, value, headers = encode(envelope)
         try:
-            future = await producer.send(topic or self._topic, value=value, key=key,
-                                         headers=headers)
+            future = await producer.send(
+                topic or self._topic, value=value, key=key, headers=headers
+            )
             metadata = await future
         except (KafkaError, OSError) as exc:
             raise BrokerUnavailable(f"Kafka did not acknowledge: {exc!r}") from exc
         return int(metadata.offset)
 
-    async def send_raw(self, *, topic: str, key: bytes | None, value: bytes | None,
-                       headers: list[tuple[str, bytes]]) -> None:
+    async def send_raw(
+        self,
+        *,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: list[tuple[str, bytes]],
+    ) -> None:
         """Publish an opaque record (dead letters, replays) and wait for the acknowledgement."""
         producer = await self._ensure_started()
         try:

@@ -7,10 +7,12 @@ from shared.kafka.topics import provision_topics
 
 
 def main() -> None:
-    created = asyncio.run(provision_topics(
-        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        prefix=os.environ.get("TOPIC_PREFIX", ""),
-    ))
+    created = asyncio.run(
+        provision_topics(
+            bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            prefix=os.environ.get("TOPIC_PREFIX", ""),
+        )
+    )
     print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
 
 

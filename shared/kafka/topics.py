@@ -1,5 +1,6 @@
 """The topics Relais uses, provisioned explicitly (auto-creation is off on the broker)."""
 
+import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -8,7 +9,13 @@ from aiokafka.errors import TopicAlreadyExistsError
 REQUESTS = "relais.requests.v1"
 DLQ_PREFIX = "relais.dlq."
 CONSUMER_GROUPS = (
-    "routing", "tracking", "notification", "email-adapter", "desk-adapter", "web-adapter", "open311",
+    "routing",
+    "tracking",
+    "notification",
+    "email-adapter",
+    "desk-adapter",
+    "web-adapter",
+    "open311",
 )
 
 
@@ -51,16 +58,18 @@ async def provision_topics(*, bootstrap_servers: str, prefix: str = "") -> list[
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(name=prefix + s.name, num_partitions=s.partitions, replication_factor=1,
-                     topic_configs=s.config)
+            NewTopic(
+                name=prefix + s.name,
+                num_partitions=s.partitions,
+                replication_factor=1,
+                topic_configs=s.config,
+            )
             for s in topic_specs()
             if prefix + s.name not in existing
         ]
         if wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass
         return [t.name for t in wanted]
     finally:
         await admin.close()

@@ -19,8 +19,9 @@ async def kafka_produce_consume(bootstrap: str, *, count: int = 20000) -> dict[s
     await admin.start()
     await admin.create_topics([NewTopic(topic, num_partitions=12, replication_factor=1)])
     await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
-                                linger_ms=2)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=2
+    )
     await producer.start()
     started = time.perf_counter()
     futures = [await producer.send(topic, PAYLOAD, key=str(i).encode()) for i in range(count)]
@@ -28,8 +29,13 @@ async def kafka_produce_consume(bootstrap: str, *, count: int = 20000) -> dict[s
     produced = time.perf_counter() - started
     await producer.stop()
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     started, seen = time.perf_counter(), 0
     while seen < count:
@@ -37,8 +43,11 @@ async def kafka_produce_consume(bootstrap: str, *, count: int = 20000) -> dict[s
             seen += len(records)
     consumed = time.perf_counter() - started
     await consumer.stop()
-    return {"produce_per_s": count / produced, "consume_per_s": count / consumed,
-            "produce_consume_per_s": count / (produced + consumed)}
+    return {
+        "produce_per_s": count / produced,
+        "consume_per_s": count / consumed,
+        "produce_consume_per_s": count / (produced + consumed),
+    }
 
 
 async def store_inserts(uri: str, *, count: int = 2000) -> dict[str, float]:
@@ -53,14 +62,18 @@ async def store_inserts(uri: str, *, count: int = 2000) -> dict[str, float]:
         started = time.perf_counter()
         docs = [{"_id": i, "description": "x" * 600} for i in range(count * 5)]
         for start in range(0, len(docs), 500):
-            await db.batched.insert_many(docs[start:start + 500], ordered=False)
+            await db.batched.insert_many(docs[start : start + 500], ordered=False)
         batched = len(docs) / (time.perf_counter() - started)
         started = time.perf_counter()
-        await asyncio.gather(*(db.concurrent.insert_one({"_id": i, "d": "x" * 600})
-                               for i in range(count)))
+        await asyncio.gather(
+            *(db.concurrent.insert_one({"_id": i, "d": "x" * 600}) for i in range(count))
+        )
         concurrent = count / (time.perf_counter() - started)
     finally:
         await client.drop_database(db.name)
         await client.close()
-    return {"insert_one_per_s": single, "insert_concurrent_per_s": concurrent,
-            "insert_many_per_s": batched}
+    return {
+        "insert_one_per_s": single,
+        "insert_concurrent_per_s": concurrent,
+        "insert_many_per_s": batched,
+    }

@@ -13,8 +13,13 @@ class DisposableBroker:
         self.port, self.controller_port = free_port(), free_port()
         self.workdir = workdir
         self.props = workdir / "server.properties"
-        self.process = ManagedProcess("kafka-e2e", marker=f"kafka.Kafka {self.props}",
-                                      run_dir=workdir, log_dir=workdir, stop_timeout_s=30)
+        self.process = ManagedProcess(
+            "kafka-e2e",
+            marker=f"kafka.Kafka {self.props}",
+            run_dir=workdir,
+            log_dir=workdir,
+            stop_timeout_s=30,
+        )
 
     @property
     def bootstrap(self) -> str:
@@ -28,15 +33,29 @@ class DisposableBroker:
         self.props.write_text(text)
         libs = kafka_libs()
         cluster_id = _output(java_command(libs, "kafka.tools.StorageTool", "random-uuid"))
-        _output(java_command(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                             "-c", str(self.props), "--standalone"))
+        _output(
+            java_command(
+                libs,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(self.props),
+                "--standalone",
+            )
+        )
 
     async def start(self) -> None:
         if not self.props.exists():
             self._configure()
         self.process.start(java_command(kafka_libs(), "kafka.Kafka", str(self.props)))
-        await wait_ready(lambda: kafka_answers(self.bootstrap), what="test broker",
-                         timeout_s=90, process=self.process)
+        await wait_ready(
+            lambda: kafka_answers(self.bootstrap),
+            what="test broker",
+            timeout_s=90,
+            process=self.process,
+        )
 
     def stop(self) -> None:
         self.process.stop()

@@ -58,8 +58,9 @@ async def start_pipeline(workdir: Path, *, bootstrap: str = KAFKA) -> Pipeline:
         "PUBLISH_TIMEOUT_S": "3",
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
     }
-    handles = await start_services(specs, run_dir=workdir / "run", log_dir=workdir / "log",
-                                   env=env, timeout_s=60)
+    handles = await start_services(
+        specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=60
+    )
     return Pipeline(prefix=prefix, bootstrap=bootstrap, mail_dir=mail_dir, handles=handles)
 
 

@@ -17,8 +17,10 @@ REQUEST = {
     "description": "Un nid-de-poule dangereux devant le 12 rue des Lilas.",
     "citizen": {"email": "camille.martin@example.org", "name": "Camille Martin"},
 }
-AGENT_TOKEN = issue_token(agent=Agent(agent_id="a-1", name="Julie Moreau",
-                                      department="services_techniques"), secret=DEV_SECRET)
+AGENT_TOKEN = issue_token(
+    agent=Agent(agent_id="a-1", name="Julie Moreau", department="services_techniques"),
+    secret=DEV_SECRET,
+)
 
 
 def department_label(view: dict[str, Any]) -> str | None:
@@ -26,15 +28,18 @@ def department_label(view: dict[str, Any]) -> str | None:
     return department.get("label") if isinstance(department, dict) else department
 
 
-async def routed_view(client: httpx.AsyncClient, tracking: str, accepted: dict[str, Any],
-                      *, timeout: float = 30) -> dict[str, Any]:
+async def routed_view(
+    client: httpx.AsyncClient, tracking: str, accepted: dict[str, Any], *, timeout: float = 30
+) -> dict[str, Any]:
     """Poll the citizen's status view until routing's decision shows."""
     view: dict[str, Any] = {}
 
     async def routed() -> bool:
         nonlocal view
-        response = await client.get(f"{tracking}/v1/public/requests/{accepted['reference']}",
-                                    headers={"X-Tracking-Token": accepted["tracking_token"]})
+        response = await client.get(
+            f"{tracking}/v1/public/requests/{accepted['reference']}",
+            headers={"X-Tracking-Token": accepted["tracking_token"]},
+        )
         view = response.json() if response.status_code == 200 else {}
         return bool(view.get("due_at")) and department_label(view) is not None
 

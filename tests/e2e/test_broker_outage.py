@@ -23,17 +23,22 @@ async def own_broker(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
 
 
 @pytest.fixture(scope="module")
-async def outage_pipeline(own_broker: DisposableBroker,
-                          tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pipeline]:
-    running = await start_pipeline(Path(tmp_path_factory.mktemp("outage")),
-                                   bootstrap=own_broker.bootstrap)
+async def outage_pipeline(
+    own_broker: DisposableBroker, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Pipeline]:
+    running = await start_pipeline(
+        Path(tmp_path_factory.mktemp("outage")), bootstrap=own_broker.bootstrap
+    )
     yield running
     stop_services(running.handles)
 
 
 async def _count_requests(client: httpx.AsyncClient, tracking: str) -> int:
-    response = await client.get(f"{tracking}/v1/requests", params={"limit": 100},
-                                headers={"authorization": f"Bearer {AGENT_TOKEN}"})
+    response = await client.get(
+        f"{tracking}/v1/requests",
+        params={"limit": 100},
+        headers={"authorization": f"Bearer {AGENT_TOKEN}"},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     items = body["items"] if isinstance(body, dict) else body

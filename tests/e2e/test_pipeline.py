@@ -30,12 +30,15 @@ async def test_a_portal_request_is_routed_tracked_and_acknowledged_by_email(
 
         wrong = await client.get(
             f"{pipeline.url('tracking')}/v1/public/requests/{accepted['reference']}",
-            headers={"X-Tracking-Token": "not-the-token"})
+            headers={"X-Tracking-Token": "not-the-token"},
+        )
         assert wrong.status_code == 404
         assert wrong.headers["content-type"].startswith("application/problem+json")
 
-        agent = await client.get(f"{pipeline.url('tracking')}/v1/requests/{accepted['id']}",
-                                 headers={"authorization": f"Bearer {AGENT_TOKEN}"})
+        agent = await client.get(
+            f"{pipeline.url('tracking')}/v1/requests/{accepted['id']}",
+            headers={"authorization": f"Bearer {AGENT_TOKEN}"},
+        )
         assert agent.status_code == 200, agent.text
 
     mail = await mail_for(pipeline.mail_dir, accepted["reference"])
@@ -47,9 +50,13 @@ async def test_a_portal_request_is_routed_tracked_and_acknowledged_by_email(
 
 
 async def _dead_letters(pipeline: Pipeline, group: str, *, count: int) -> list:
-    consumer = AIOKafkaConsumer(pipeline.prefix + dead_letter_topic(group),
-                                bootstrap_servers=pipeline.bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        pipeline.prefix + dead_letter_topic(group),
+        bootstrap_servers=pipeline.bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     records: list = []
     try:
@@ -65,13 +72,17 @@ async def _dead_letters(pipeline: Pipeline, group: str, *, count: int) -> list:
 async def test_a_poison_record_is_dead_lettered_and_requests_keep_flowing(
     pipeline: Pipeline,
 ) -> None:
-    publisher = EventPublisher(bootstrap_servers=pipeline.bootstrap,
-                               topic=pipeline.prefix + REQUESTS)
+    publisher = EventPublisher(
+        bootstrap_servers=pipeline.bootstrap, topic=pipeline.prefix + REQUESTS
+    )
     await publisher.start()
     try:
-        await publisher.send_raw(topic=publisher.topic, key=b"poison", value=b"\xff{oops",
-                                 headers=[("ce_type", b"relais.request.submitted.v1"),
-                                          ("ce_id", b"poison-1")])
+        await publisher.send_raw(
+            topic=publisher.topic,
+            key=b"poison",
+            value=b"\xff{oops",
+            headers=[("ce_type", b"relais.request.submitted.v1"), ("ce_id", b"poison-1")],
+        )
     finally:
         await publisher.stop()
 

@@ -14,11 +14,15 @@ from shared.kafka.topics import dead_letter_topic
 from tests.factories import envelope
 
 
-def _runner(kafka: str, publisher: EventPublisher, prefix: str, group: str,
-            handler) -> ConsumerRunner:
+def _runner(
+    kafka: str, publisher: EventPublisher, prefix: str, group: str, handler
+) -> ConsumerRunner:
     return ConsumerRunner(
-        bootstrap_servers=kafka, topic=publisher.topic, group_id=prefix + group,
-        handlers={RequestSubmitted: handler}, publisher=publisher,
+        bootstrap_servers=kafka,
+        topic=publisher.topic,
+        group_id=prefix + group,
+        handlers={RequestSubmitted: handler},
+        publisher=publisher,
         dead_letter_topic=prefix + dead_letter_topic("tracking"),
         retry=RetryPolicy(max_attempts=2, base_delay_s=0.01),
     )
@@ -32,8 +36,13 @@ async def _until(predicate, timeout: float = 20.0) -> None:
 
 
 async def _read_all(kafka: str, topic: str, expected: int) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka, auto_offset_reset="earliest",
-                                group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka,
+        auto_offset_reset="earliest",
+        group_id=None,
+        enable_auto_commit=False,
+    )
     await consumer.start()
     records: list = []
     try:
@@ -60,8 +69,12 @@ async def test_poison_and_failing_events_go_to_dead_letters_and_consumption_goes
         handled.append(env.id)
 
     await publisher.publish(good[0])
-    await publisher.send_raw(topic=publisher.topic, key=b"k", value=b"{not json",
-                             headers=[("ce_type", b"relais.request.submitted.v1")])
+    await publisher.send_raw(
+        topic=publisher.topic,
+        key=b"k",
+        value=b"{not json",
+        headers=[("ce_type", b"relais.request.submitted.v1")],
+    )
     await publisher.publish(bad)
     for env in good[1:]:
         await publisher.publish(env)
@@ -124,8 +137,7 @@ async def test_transient_failures_are_retried_until_they_pass(
             raise ConnectionRefusedError("store down")
 
     await publisher.publish(env)
-    runner = _runner(kafka_bootstrap, publisher, topic_prefix, f"g{uuid.uuid4().hex[:4]}",
-                     handler)
+    runner = _runner(kafka_bootstrap, publisher, topic_prefix, f"g{uuid.uuid4().hex[:4]}", handler)
     task = asyncio.create_task(runner.run())
     await _until(lambda: len(attempts) == 5)
     runner.stop()
