@@ -1,6 +1,7 @@
 """Remove personal data (emails, phone numbers, names) from log events."""
 
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -44,7 +45,9 @@ def redact_value(key: str, value: Any) -> Any:
     return value
 
 
-def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_event(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> dict[str, Any]:
     """structlog processor."""
     return {
         k: redact_value(k, v) if k != "event" else redact_text(str(v))

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 import structlog
@@ -81,7 +81,9 @@ class Runtime:
         return all(r.started for r in self.runners) and not any(t.done() for t in self._tasks)
 
 
-def lifespan_for(runtime: Runtime, *, on_start: Callable[[], object] | None = None):  # type: ignore[no-untyped-def]
+def lifespan_for(
+    runtime: Runtime, *, on_start: Callable[[], object] | None = None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if on_start is not None:
