@@ -1,0 +1,77 @@
+"""`make bench`: pipeline figures and raw baselines, measured in the same run on this machine."""
+
+import asyncio
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from shared.devstack import stop_services
+from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
+from tests.bench.raw import kafka_produce_consume, store_inserts
+from tests.e2e.conftest import start_pipeline
+
+KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+async def measure() -> dict[str, float]:
+    figures: dict[str, float] = {}
+    figures |= {
+        f"raw_kafka_{k}": v
+        for k, v in (await kafka_produce_consume(KAFKA, count=int(20000 * SCALE))).items()
+    }
+    figures |= {
+        f"raw_store_{k}": v
+        for k, v in (await store_inserts(MONGODB_URI, count=int(2000 * SCALE))).items()
+    }
+    with tempfile.TemporaryDirectory(prefix="relais-bench-") as workdir:
+        pipeline = await start_pipeline(Path(workdir), bootstrap=KAFKA)
+        try:
+            portal = f"{pipeline.url('portal')}/v1/requests"
+            tracking = pipeline.url("tracking")
+            limits = httpx.Limits(max_connections=64)
+            async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+                await accept_burst(client, portal, count=20, concurrency=4)  # warm-up
+                rate, accepted = await accept_burst(
+                    client, portal, count=int(1000 * SCALE), concurrency=32
+                )
+                figures["portal_accepts_per_s"] = rate
+                seconds = await drain_time(client, tracking, accepted)
+                figures["e2e_requests_per_s"] = len(accepted) / seconds
+                lat = await latencies(client, portal, tracking, rate=20, duration_s=10 * SCALE)
+                figures["e2e_latency_p50_ms"] = percentile(lat, 50) * 1000
+                figures["e2e_latency_p99_ms"] = percentile(lat, 99) * 1000
+        finally:
+            stop_services(pipeline.handles)
+    figures["ratio_portal_to_raw_produce"] = (
+        figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
+    )
+    figures["ratio_e2e_to_raw_produce_consume"] = (
+        figures["e2e_requests_per_s"] / figures["raw_kafka_produce_consume_per_s"]
+    )
+    figures["ratio_e2e_to_raw_insert_one"] = (
+        figures["e2e_requests_per_s"] / figures["raw_store_insert_one_per_s"]
+    )
+    return figures
+
+
+def report(figures: dict[str, float]) -> None:
+    table = Table(title="Relais bench (this machine, one run)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, f"{value:.3f}" if name.startswith("ratio") else f"{value:,.1f}")
+    Console(width=100).print(table)
+    out = Path("var/bench/latest.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    report(asyncio.run(measure()))
