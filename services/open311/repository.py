@@ -1,0 +1,135 @@
+"""The adapter's own read model of the town's requests, fed from the log, public fields only.
+
+Requests of every channel are kept, but only what GeoReport v2 may show anyone: reference,
+status, category, department, dates. The place, description, media URL and agents' public
+notes are kept only for requests submitted through Open311, whose submitters publish them
+knowingly (a letter or an email to the town hall is not a public report). Nothing about
+the citizen (name, email, phone, device, account) is ever stored here.
+"""
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.open311.mapping import category_from_rule
+from services.open311.queries import MAX_RESULTS, RequestQuery
+from shared.catalogue import Catalogue
+from shared.envelope import Envelope
+from shared.events import (
+    Channel,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+    RequestSubmitted,
+)
+from shared.kafka.consumer import Handlers
+from shared.mongo import Document
+
+REQUESTS = "requests"
+
+
+def submitted_fields(event: RequestSubmitted, catalogue: Catalogue) -> Document:
+    """What the read model keeps of a new request."""
+    fields: Document = {
+        "reference": event.reference,
+        "channel": str(event.channel),
+        "service_code": event.category if catalogue.category(event.category) else None,
+        "requested_at": event.submitted_at,
+    }
+    if event.channel is Channel.OPEN311:
+        location = event.location
+        form = event.form.fields if event.form and event.form.form_type == "open311" else {}
+        fields |= {
+            "description": event.description,
+            "address": location.address if location else None,
+            "address_id": form.get("address_id"),
+            "lat": location.lat if location else None,
+            "long": location.lon if location else None,
+            "media_url": form.get("media_url"),
+        }
+    return fields
+
+
+class RequestBook:
+    def __init__(self, *, db: AsyncDatabase[Document], catalogue: Catalogue) -> None:
+        self._requests = db[REQUESTS]
+        self._catalogue = catalogue
+
+    async def ensure_indexes(self) -> None:
+        await self._requests.create_index("reference", unique=True)
+        await self._requests.create_index([("requested_at", -1)])
+
+    def handlers(self) -> Handlers:
+        return {
+            RequestSubmitted: self._on_submitted,
+            RequestRouted: self._on_routed,
+            RequestStatusChanged: self._on_status,
+        }
+
+    async def _on_submitted(self, envelope: Envelope) -> None:
+        event = envelope.data
+        assert isinstance(event, RequestSubmitted)
+        await self._requests.update_one(
+            {"_id": event.request_id},
+            {
+                "$set": submitted_fields(event, self._catalogue),
+                "$setOnInsert": {
+                    "status": RequestStatus.RECEIVED.value,
+                    "updated_at": event.submitted_at,
+                },
+            },
+            upsert=True,
+        )
+
+    async def _on_routed(self, envelope: Envelope) -> None:
+        # Events of one request share a partition: its RequestSubmitted came first.
+        event = envelope.data
+        assert isinstance(event, RequestRouted)
+        changes = {
+            "department_code": event.department.code,
+            "department_label": event.department.label,
+            "due_at": event.due_at,
+            "updated_at": event.routed_at,
+        }
+        await self._requests.update_one({"_id": event.request_id}, {"$set": changes})
+        if code := category_from_rule(event.rule, self._catalogue):
+            await self._requests.update_one(
+                {"_id": event.request_id, "service_code": None}, {"$set": {"service_code": code}}
+            )
+
+    async def _on_status(self, envelope: Envelope) -> None:
+        event = envelope.data
+        assert isinstance(event, RequestStatusChanged)
+        await self._requests.update_one(
+            {"_id": event.request_id},
+            {"$set": {"status": event.status.value, "updated_at": event.changed_at}},
+        )
+        note = None if event.internal else event.comment
+        await self._requests.update_one(
+            {"_id": event.request_id, "channel": Channel.OPEN311.value},
+            {"$set": {"status_notes": note}},
+        )
+
+    async def search(self, *, query: RequestQuery, services: list[str]) -> list[Document]:
+        """Requests of public services matching `query`, newest first, at most 1000."""
+        selector: dict[str, Any] = {"service_code": {"$in": services}}
+        if query.references:
+            selector["reference"] = {"$in": list(query.references)}
+        else:
+            selector["requested_at"] = {"$gte": query.start, "$lte": query.end}
+            if query.service_codes:
+                wanted = [c for c in query.service_codes if c in services]
+                selector["service_code"] = {"$in": wanted}
+            if query.statuses:
+                selector["status"] = {"$in": list(query.statuses)}
+        cursor = self._requests.find(selector).sort("requested_at", -1).limit(MAX_RESULTS)
+        return [doc async for doc in cursor]
+
+    async def by_reference(self, *, reference: str, services: list[str]) -> Document | None:
+        return await self._requests.find_one(
+            {"reference": reference, "service_code": {"$in": services}}
+        )
+
+    async def submitted_here(self, *, request_id: str) -> Document | None:
+        """A request this adapter submitted, by its internal id (our Open311 token)."""
+        return await self._requests.find_one({"_id": request_id, "channel": Channel.OPEN311.value})

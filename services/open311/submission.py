@@ -1,0 +1,165 @@
+"""A GeoReport v2 POST: the fields a client may send, checked, then the event we publish."""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import phonenumbers
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from shared.catalogue import Category
+from shared.events import (
+    Channel,
+    Citizen,
+    ContactPreference,
+    FormData,
+    Location,
+    RequestSubmitted,
+)
+from shared.intake import Identity
+
+MAX_ATTRIBUTES = 20
+_ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]*)\](?:\[\])?$")
+ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ServiceRequestInput(BaseModel):
+    """The POST fields of GeoReport v2 (api_key is checked before, apart)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    jurisdiction_id: str | None = Field(default=None, max_length=100)
+    service_code: str = Field(min_length=1, max_length=64)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    long: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    address_string: str | None = Field(default=None, max_length=500)
+    address_id: str | None = Field(default=None, max_length=100)
+    email: EmailStr | None = None
+    device_id: str | None = Field(default=None, max_length=100)
+    account_id: str | None = Field(default=None, max_length=100)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    description: str | None = Field(default=None, max_length=4000)
+    media_url: AnyHttpUrl | None = Field(default=None, max_length=2000)
+    attribute: dict[str, str] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            number = phonenumbers.parse(value, "FR")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValueError("Numéro de téléphone invalide.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("attribute")
+    @classmethod
+    def _attribute_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, answer in value.items():
+            if not ATTRIBUTE_CODE.match(code):
+                raise ValueError(f"Code d'attribut invalide : « {code[:64]} ».")
+            if len(answer) > 1000:
+                raise ValueError(f"L'attribut « {code} » dépasse 1000 caractères.")
+        return value
+
+    @model_validator(mode="after")
+    def _located(self) -> "ServiceRequestInput":
+        if (self.lat is None) != (self.long is None):
+            raise ValueError("lat et long doivent être fournis ensemble.")
+        if self.lat is None and not self.address_string and not self.address_id:
+            raise ValueError(
+                "Localisation manquante : fournissez lat et long, address_string ou address_id."
+            )
+        return self
+
+
+def collect_fields(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Form or JSON fields, with `attribute[code]` (and `attribute[code][]`) gathered."""
+    fields: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    for key, value in pairs:
+        if match := _ATTRIBUTE.match(key):
+            code = match["code"]
+            attributes[code] = f"{attributes[code]},{value}" if code in attributes else value
+        elif key == "attribute" and isinstance(value, dict):
+            attributes.update(value)
+        elif key not in fields:
+            fields[key] = value
+    if attributes:
+        fields["attribute"] = {str(k): _scalar(v) for k, v in attributes.items()}
+    return fields
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _citizen(request: ServiceRequestInput) -> Citizen:
+    name = " ".join(filter(None, [request.first_name, request.last_name])) or None
+    preferred = (
+        ContactPreference.EMAIL
+        if request.email
+        else ContactPreference.SMS
+        if request.phone
+        else ContactPreference.NONE
+    )
+    return Citizen(name=name, email=request.email, phone=request.phone, preferred_contact=preferred)
+
+
+def _form(request: ServiceRequestInput) -> FormData:
+    fields: dict[str, str | int | float | bool | None] = {
+        f"attribute:{code}": answer for code, answer in request.attribute.items()
+    }
+    for name in ("address_id", "device_id", "account_id"):
+        fields[name] = getattr(request, name)
+    fields["media_url"] = str(request.media_url) if request.media_url else None
+    return FormData(form_type="open311", fields={k: v for k, v in fields.items() if v is not None})
+
+
+def build_event(
+    identity: Identity,
+    *,
+    request: ServiceRequestInput,
+    category: Category,
+    message_id: str | None,
+) -> RequestSubmitted:
+    location = None
+    if request.lat is not None or request.address_string:
+        location = Location(address=request.address_string, lat=request.lat, lon=request.long)
+    form = _form(request)
+    return RequestSubmitted(
+        request_id=identity.request_id,
+        reference=identity.reference,
+        channel=Channel.OPEN311,
+        channel_message_id=message_id,
+        category=category.code,
+        subject=category.label,
+        description=request.description or f"Signalement « {category.label} » reçu par Open311.",
+        citizen=_citizen(request),
+        location=location,
+        form=form if form.fields else None,
+        tracking_token_hash=identity.tracking_token_hash,
+        submitted_at=identity.received_at,
+    )
