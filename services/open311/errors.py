@@ -25,12 +25,14 @@ _LOCATIONS = ("body", "query", "path", "header")
 def describe(error: dict[str, Any]) -> str:
     """`field : message` for one pydantic error."""
     kind = str(error.get("type", ""))
+    field = ".".join(str(p) for p in error.get("loc", ()) if p not in _LOCATIONS)
+    if tuple(error.get("loc", ())) == ("path", "format"):
+        return "Format inconnu : terminez l'adresse par .json ou .xml."
     message = (
         "URL invalide (adresse http ou https attendue)."
         if kind.startswith("url_")
         else french_message(error)
     )
-    field = ".".join(str(p) for p in error.get("loc", ()) if p not in _LOCATIONS)
     return f"{field} : {message}" if field else message
 
 

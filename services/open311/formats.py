@@ -10,6 +10,7 @@ from fastapi import Response
 
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 # Children of these XML containers are named after the container, per the spec's examples.
 ITEM_TAGS = {
     "services": "service",
@@ -65,7 +66,7 @@ def _fill(element: ET.Element, value: Any) -> None:
 def to_xml(root: str, document: Any) -> bytes:
     element = ET.Element(root)
     _fill(element, document)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return XML_DECLARATION + ET.tostring(element, encoding="unicode").encode()
 
 
 def render(
