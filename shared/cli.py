@@ -11,6 +11,7 @@ from rich.console import Console
 
 from shared import devstack
 from shared.devstack import report
+from shared.ops import register as register_ops
 
 app = typer.Typer(help="Relais: citizen-relationship management.", no_args_is_help=True)
 stack_app = typer.Typer(
@@ -19,6 +20,7 @@ stack_app = typer.Typer(
 infra_app = typer.Typer(help="Kafka and FerretDB only (what the tests need).", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 app.add_typer(infra_app, name="infra")
+register_ops(app)
 
 # Wide enough for full URLs when piped (rich assumes 80 columns off a terminal).
 console = Console(width=None if sys.stdout.isatty() else 120)

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from shared.envelope import Envelope, encode
 from shared.events import RequestSubmitted
@@ -55,15 +55,18 @@ async def dead_letter(
 
 
 async def replays_in(kafka: str, topic: str) -> list[ConsumerRecord]:
-    """The records of `topic` carrying a relais_replayed_from header (reads for 2 s)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka, auto_offset_reset="earliest", group_id=None
-    )
+    """The records of `topic` carrying a relais_replayed_from header, read up to its end."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=None)
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:
-        deadline = asyncio.get_running_loop().time() + 2
-        while asyncio.get_running_loop().time() < deadline:
+        partitions = [TopicPartition(topic, p) for p in range(12)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning()
+        ends = await consumer.end_offsets(partitions)
+        deadline = asyncio.get_running_loop().time() + 20
+        while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
+            assert asyncio.get_running_loop().time() < deadline, "could not read the topic"
             batch = await consumer.getmany(timeout_ms=200)
             records.extend(r for recs in batch.values() for r in recs)
     finally:
