@@ -6,7 +6,12 @@ from typing import Any
 from fastapi import Request
 
 from services.open311.formats import Open311Error
-from services.open311.submission import ServiceRequestInput, collect_fields
+from services.open311.submission import (
+    ATTRIBUTE_CODE,
+    MAX_ANSWER,
+    ServiceRequestInput,
+    collect_fields,
+)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -18,6 +23,14 @@ def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:
         **schema["properties"],
     }
     schema["required"] = ["api_key", *schema.get("required", [])]
+    schema["anyOf"] = [
+        {"required": ["lat", "long"]},
+        {"required": ["address_string"]},
+        {"required": ["address_id"]},
+    ]
+    schema["properties"]["attribute"]["propertyNames"] = {"pattern": ATTRIBUTE_CODE.pattern}
+    schema["properties"]["attribute"]["additionalProperties"]["maxLength"] = MAX_ANSWER
+    schema["dependentRequired"] = {"lat": ["long"], "long": ["lat"]}
     schema["description"] = (
         "Une localisation est obligatoire : lat et long, address_string ou address_id. "
         "En formulaire, les attributs s'écrivent attribute[code]=valeur."

@@ -27,6 +27,7 @@ from shared.events import (
 from shared.intake import Identity
 
 MAX_ATTRIBUTES = 20
+MAX_ANSWER = 1000
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]*)\](?:\[\])?$")
 ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -40,8 +41,8 @@ class ServiceRequestInput(BaseModel):
     service_code: str = Field(min_length=1, max_length=64)
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     long: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
-    address_string: str | None = Field(default=None, max_length=500)
-    address_id: str | None = Field(default=None, max_length=100)
+    address_string: str | None = Field(default=None, max_length=500, pattern=r"\S")
+    address_id: str | None = Field(default=None, max_length=100, pattern=r"\S")
     email: EmailStr | None = None
     device_id: str | None = Field(default=None, max_length=100)
     account_id: str | None = Field(default=None, max_length=100)
@@ -78,8 +79,8 @@ class ServiceRequestInput(BaseModel):
         for code, answer in value.items():
             if not ATTRIBUTE_CODE.match(code):
                 raise ValueError(f"Code d'attribut invalide : « {code[:64]} ».")
-            if len(answer) > 1000:
-                raise ValueError(f"L'attribut « {code} » dépasse 1000 caractères.")
+            if len(answer) > MAX_ANSWER:
+                raise ValueError(f"L'attribut « {code} » dépasse {MAX_ANSWER} caractères.")
         return value
 
     @model_validator(mode="after")
