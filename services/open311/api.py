@@ -1,76 +1,30 @@
-"""GeoReport v2 resources: services, service requests, tokens (JSON or XML by extension)."""
+"""GeoReport v2 resources: services, service requests, tokens (JSON or XML by extension).
 
-import hashlib
-import secrets
-from dataclasses import dataclass
+Choices where the spec leaves room:
+- POST answers only once Kafka acknowledged, with the reference as service_request_id; it
+  also gives `token` (the internal request id), which GET tokens/{token} resolves.
+- An optional Idempotency-Key header, scoped to the api_key, makes a retried POST return
+  the first answer (HTTP 200, Idempotent-Replayed: true) instead of a second request.
+- GET requests lists every channel's requests of the offered services, public fields only
+  (see repository.py); categories in OPEN311_PRIVATE_SERVICES are neither offered nor listed.
+"""
+
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from services.open311 import mapping
 from services.open311.body import FORM_SCHEMA, JSON_SCHEMA, read_fields
+from services.open311.context import Context
 from services.open311.errors import Open311Route
 from services.open311.formats import Format, Open311Error, render
 from services.open311.queries import parse_query
-from services.open311.repository import RequestBook
-from services.open311.settings import BASE_PATH, Open311Settings
+from services.open311.settings import BASE_PATH
 from services.open311.submission import ServiceRequestInput, build_event
-from shared.catalogue import Catalogue, Category
 from shared.events import Channel
-from shared.intake import Intake
 
-
-@dataclass(frozen=True)
-class Open311:
-    settings: Open311Settings
-    catalogue: Catalogue
-    book: RequestBook
-    intake: Intake
-
-    @property
-    def services(self) -> list[Category]:
-        return mapping.public_categories(self.catalogue, self.settings.private_services)
-
-    @property
-    def service_codes(self) -> list[str]:
-        return [c.code for c in self.services]
-
-    def service(self, code: str) -> Category:
-        category = self.catalogue.category(code)
-        if category is None or code in self.settings.private_services:
-            raise Open311Error(404, f"Service inconnu : « {code[:64]} ».")
-        return category
-
-    def check_jurisdiction(self, jurisdiction_id: str | None) -> None:
-        if jurisdiction_id and jurisdiction_id != self.settings.open311_jurisdiction:
-            raise Open311Error(404, f"Juridiction inconnue : « {jurisdiction_id[:100]} ».")
-
-    def checked_api_key(self, api_key: Any) -> str:
-        key = api_key.encode() if isinstance(api_key, str) else b""
-        if not any(secrets.compare_digest(key, k.encode()) for k in self.settings.api_keys):
-            raise Open311Error(403, "Clé d'API (api_key) absente ou invalide.")
-        return str(api_key)
-
-    @staticmethod
-    def message_id(*, api_key: str, idempotency_key: str | None) -> str | None:
-        """Idempotency keys are scoped to the client (its api_key) that chose them."""
-        if idempotency_key is None:
-            return None
-        client = hashlib.sha256(api_key.encode()).hexdigest()[:12]
-        return f"{client}:{idempotency_key}"
-
-    def present(self, doc: dict[str, Any]) -> dict[str, Any]:
-        return mapping.request_item(doc, catalogue=self.catalogue, timezone=self.settings.timezone)
-
-
-def _open311(request: Request) -> Open311:
-    context: Open311 = request.app.state.open311
-    return context
-
-
-Context = Annotated[Open311, Depends(_open311)]
 FormatPath = Annotated[Format, Path(description="Format de la réponse : json ou xml")]
 Jurisdiction = Annotated[
     str | None, Query(max_length=100, description="Facultatif ; doit désigner notre commune")

@@ -6,7 +6,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from services.open311.api import Open311, router
+from services.open311.api import router
+from services.open311.context import Open311
 from services.open311.errors import install_open311_errors
 from services.open311.repository import RequestBook
 from services.open311.settings import BASE_PATH, LETTER, SOURCE, Open311Settings

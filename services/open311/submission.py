@@ -46,7 +46,7 @@ class ServiceRequestInput(BaseModel):
     email: EmailStr | None = None
     device_id: str | None = Field(default=None, max_length=100)
     account_id: str | None = Field(default=None, max_length=100)
-    first_name: str | None = Field(default=None, max_length=100)
+    first_name: str | None = Field(default=None, max_length=80)
     last_name: str | None = Field(default=None, max_length=100)
     phone: str | None = Field(default=None, max_length=40)
     description: str | None = Field(default=None, max_length=4000)

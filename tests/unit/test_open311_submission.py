@@ -132,3 +132,19 @@ def test_the_event_carries_the_channel_location_citizen_and_open311_fields() -> 
         "media_url": "https://img.example/1.jpg",
     }
     assert event.submitted_at == IDENTITY.received_at
+
+
+def test_the_longest_accepted_names_still_make_a_valid_event() -> None:
+    request = ServiceRequestInput.model_validate(
+        {
+            "service_code": "voirie",
+            "address_id": "A1",
+            "first_name": "C" * 80,
+            "last_name": "M" * 100,
+        }
+    )
+    event = build_event(
+        IDENTITY, request=request, category=CATALOGUE.categories["voirie"], message_id=None
+    )
+    assert event.citizen.name == f"{'C' * 80} {'M' * 100}"
+    assert event.citizen.preferred_contact is ContactPreference.NONE
