@@ -7,6 +7,7 @@ replaying it twice after a crash between publishing and marking) is harmless.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from shared.kafka.producer import EventPublisher
@@ -20,7 +21,7 @@ from shared.ops.deadletters import (
     read_dead_letters,
     read_drain_state,
 )
-from shared.ops.drain import drain_group
+from shared.ops.drain import DrainState, drain_group
 from shared.ops.errors import OpsError
 
 REPLAYED_FROM = "relais_replayed_from"
@@ -75,6 +76,11 @@ async def replay_dead_letters(
     dry_run: bool = False,
     publish_timeout_s: float = 10.0,
 ) -> RedriveReport:
+    """Replay the chosen (or all) dead letters not replayed yet, then record them as replayed.
+
+    Publishing all of them comes before the record: after a failure half-way, running the
+    command again replays some records twice, which idempotent consumers ignore.
+    """
     topic = prefix + dead_letter_topic(known_group(group))
     drainer = prefix + drain_group(group)
     async with (
@@ -86,13 +92,7 @@ async def replay_dead_letters(
         wanted = requested_offsets(offsets, replay_all=replay_all, begin=begin, end=end)
         state = await read_drain_state(admin, prefix=prefix, group=group, tp=tp)
         todo = [o for o in wanted if not state.is_drained(o)]
-        letters = []
-        if todo:
-            read = await read_dead_letters(
-                consumer, tp, start=todo[0], end=todo[-1] + 1, state=state
-            )
-            chosen = set(todo)
-            letters = [letter for letter in read if letter.offset in chosen]
+        letters = await _read_offsets(consumer, tp, todo, state=state)
         unreplayable = {
             letter.offset: reason
             for letter in letters
@@ -106,6 +106,16 @@ async def replay_dead_letters(
             await consumer.commit({tp: OffsetAndMetadata(drained.watermark, metadata)})
     skipped = [o for o in wanted if state.is_drained(o)]
     return RedriveReport(topic, ready, skipped, unreplayable, dry_run)
+
+
+async def _read_offsets(
+    consumer: AIOKafkaConsumer, tp: TopicPartition, offsets: list[int], *, state: DrainState
+) -> list[DeadLetter]:
+    if not offsets:
+        return []
+    read = await read_dead_letters(consumer, tp, start=offsets[0], end=offsets[-1] + 1, state=state)
+    chosen = set(offsets)
+    return [letter for letter in read if letter.offset in chosen]
 
 
 async def _publish(
