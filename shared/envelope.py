@@ -83,8 +83,10 @@ def decode(record: KafkaRecord) -> Envelope:
     try:
         data = model.model_validate_json(record.value or b"")
         time = datetime.fromisoformat(headers["ce_time"])
-    except (ValidationError, ValueError) as exc:
-        raise PoisonMessage(f"invalid {headers['ce_type']} payload: {exc}") from exc
+    except ValidationError as exc:
+        raise PoisonMessage(f"invalid {headers['ce_type']} payload: {_summary(exc)}") from exc
+    except ValueError as exc:
+        raise PoisonMessage(f"invalid ce_time {headers['ce_time']!r}") from exc
     if record.key is not None and record.key.decode("utf-8", "replace") != data.request_id:
         raise PoisonMessage("record key does not match the request id")
     return Envelope(
@@ -94,4 +96,12 @@ def decode(record: KafkaRecord) -> Envelope:
         time=time,
         correlation_id=headers.get("ce_correlationid", headers["ce_id"]),
         causation_id=headers.get("ce_causationid"),
+    )
+
+
+def _summary(exc: ValidationError) -> str:
+    """Which fields failed and why, without the input values (they may be personal data)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}"
+        for e in exc.errors(include_input=False, include_url=False)
     )

@@ -3,13 +3,14 @@
 from datetime import UTC, datetime
 
 from shared.envelope import KafkaRecord
+from shared.redact import redact_text
 
 
 def dead_letter_headers(
     record: KafkaRecord, *, error: BaseException, group: str, attempts: int
 ) -> list[tuple[str, bytes]]:
     extra = {
-        "dlq_error": f"{type(error).__name__}: {error}"[:4000],
+        "dlq_error": redact_text(f"{type(error).__name__}: {error}")[:4000],
         "dlq_error_type": type(error).__name__,
         "dlq_original_topic": record.topic,
         "dlq_original_partition": str(record.partition),
