@@ -29,6 +29,7 @@ def routed_event(
             code=decision.category.department,
             label=catalogue.departments[decision.category.department],
         ),
+        category=decision.category.code,
         due_at=due_at(
             received_at=request.submitted_at,
             working_days=decision.category.deadline_days,

@@ -62,6 +62,7 @@ class RequestRouted(Event):
 
     event_type: ClassVar[str] = "relais.request.routed.v1"
     department: Department
+    category: str | None = Field(default=None, max_length=64, description="Category settled on")
     due_at: AwareDatetime
     rule: str = Field(min_length=1, max_length=100)
     explanation: str = Field(min_length=1, max_length=1000)

@@ -106,7 +106,9 @@ class ConsumerRunner:
             )
             consumer.subscribe([self._topic], listener=_CommitOnRevoke(self))
             try:
-                await consumer.start()
+                if not await self._until_stopped(consumer.start()):
+                    await consumer.stop()
+                    return None
             except (KafkaError, OSError) as exc:
                 attempt += 1
                 await consumer.stop()
@@ -121,6 +123,20 @@ class ConsumerRunner:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def _until_stopped(self, step: Awaitable[None]) -> bool:
+        """Await `step` unless stop() comes first (start() waits forever for a missing topic)."""
+        work = asyncio.ensure_future(step)
+        stopping = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not work.done():
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+            return False
+        work.result()
+        return True
 
     async def _process_batch(self, batch: dict[TopicPartition, list[KafkaRecord]]) -> None:
         # Partitions in parallel, records of one partition (one request) strictly in order.

@@ -143,3 +143,24 @@ async def test_transient_failures_are_retried_until_they_pass(
     runner.stop()
     await task
     assert len(attempts) == 5
+
+
+async def test_stop_is_prompt_even_while_waiting_for_a_missing_topic(
+    kafka_bootstrap: str, publisher: EventPublisher
+) -> None:
+    async def handler(_: Envelope) -> None:
+        raise AssertionError("nothing to consume")
+
+    runner = ConsumerRunner(
+        bootstrap_servers=kafka_bootstrap,
+        topic=f"missing-{uuid.uuid4().hex}",
+        group_id=f"g{uuid.uuid4().hex[:6]}",
+        handlers={RequestSubmitted: handler},
+        publisher=publisher,
+        dead_letter_topic="unused",
+    )
+    task = asyncio.create_task(runner.run())
+    await asyncio.sleep(1.5)
+    runner.stop()
+    await asyncio.wait_for(task, timeout=5)
+    assert not runner.started
