@@ -21,9 +21,9 @@ class DeskSettings(ServiceSettings):
         min_length=16,
         description="Shared secret the telephony (CTI) system sends in X-Telephony-Secret",
     )
-    public_status_url: str = Field(
-        default="http://127.0.0.1:8020/v1/public/requests",
-        description="Base of the citizen's status page; the reference is appended",
+    public_tracking_url: str = Field(
+        default="http://127.0.0.1:8020/v1/public/requests/{reference}",
+        description="The citizen's status page; {reference} is replaced by the reference",
     )
     max_scan_bytes: int = Field(default=10 * 1024 * 1024, gt=0, le=10 * 1024 * 1024)
     timezone: str = "Europe/Paris"
@@ -34,4 +34,4 @@ class DeskSettings(ServiceSettings):
         return self.max_scan_bytes + 512 * 1024
 
     def status_url(self, reference: str) -> str:
-        return f"{self.public_status_url.rstrip('/')}/{reference}"
+        return self.public_tracking_url.replace("{reference}", reference)
