@@ -1,0 +1,198 @@
+"""The portal's HTTP API: categories, generic requests, online forms.
+
+A request is answered 202 only once Kafka acknowledged its event (503 + Retry-After
+otherwise). An `Idempotency-Key` header names the submission: sending it again returns the
+first answer (same id, reference and tracking token, header `Idempotent-Replayed: true`) and
+never files a second request, even if the body differs.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from services.portal.attachments import keep_uploads
+from services.portal.fields import PortalModel
+from services.portal.filing import Filing, file_form, file_request
+from services.portal.forms import FORMS, FormSpec
+from services.portal.portal import Portal, PortalDep
+from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
+from services.portal.uploads import JSON, media_type, read_submission
+from shared.events import Attachment
+from shared.problems import PROBLEM_JSON, ProblemError
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Identifiant unique de l'envoi : le rejouer renvoie la même demande",
+    ),
+]
+Responses = dict[int | str, dict[str, Any]]
+_PROBLEM: dict[str, Any] = {PROBLEM_JSON: {}}
+ERRORS: Responses = {
+    code: {"description": text, "content": _PROBLEM}
+    for code, text in {
+        413: "Contenu trop volumineux",
+        415: "Type de contenu ou de fichier non accepté",
+        422: "Données invalides (messages en français par champ)",
+        503: "Service momentanément indisponible : réessayer après Retry-After",
+    }.items()
+}
+ACCEPTED: Responses = {
+    202: {"description": "Demande enregistrée (le journal d'événements en a accusé réception)"}
+}
+
+router = APIRouter(prefix="/v1", tags=["portail"])
+
+
+@router.get("/categories", summary="Catégories de demandes")
+async def categories(portal: PortalDep) -> list[CategoryItem]:
+    items = portal.catalogue.categories.values()
+    return [CategoryItem(code=c.code, label=c.label) for c in items]
+
+
+def json_only(request: Request) -> None:
+    """Refuse other bodies with 415 rather than a confusing validation error."""
+    kind = media_type(request)
+    if kind != JSON and not kind.endswith("+json"):
+        raise ProblemError(415, "Type de contenu non pris en charge : application/json attendu.")
+
+
+@router.post(
+    "/requests",
+    summary="Déposer une demande",
+    dependencies=[Depends(json_only)],
+    status_code=202,
+    response_model=Accepted,
+    responses=ACCEPTED | ERRORS,
+)
+async def submit_request(
+    body: RequestInput,
+    request: Request,
+    portal: PortalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    raw_ref = await portal.keep_raw(content=await request.body(), content_type=JSON)
+    return await _file(
+        portal, request=request, filing=file_request(body), raw_ref=raw_ref, key=idempotency_key
+    )
+
+
+@router.get("/forms", summary="Formulaires en ligne et leurs schémas JSON")
+async def forms() -> list[FormItem]:
+    return [
+        FormItem(
+            form_type=spec.form_type,
+            title=spec.title,
+            description=spec.description,
+            category=spec.category,
+            attachments="obligatoires" if spec.files_required else "facultatives",
+            accepted_types=sorted(spec.accepted_types),
+            json_schema=spec.model.model_json_schema(),
+        )
+        for spec in FORMS.values()
+    ]
+
+
+def _validated(spec: FormSpec, data: bytes) -> PortalModel:
+    try:
+        return spec.model.model_validate_json(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from exc
+
+
+def form_endpoint(spec: FormSpec) -> Callable[..., Awaitable[JSONResponse]]:
+    async def submit_form(
+        request: Request, portal: PortalDep, idempotency_key: IdempotencyKey = None
+    ) -> JSONResponse:
+        submission = await read_submission(request, max_data_bytes=portal.settings.max_json_bytes)
+        form = _validated(spec, submission.data)
+        attachments = await keep_uploads(submission.files, spec=spec, blobs=portal.blobs)
+        raw_ref = await portal.keep_raw(content=submission.data, content_type=JSON)
+        return await _file(
+            portal,
+            request=request,
+            filing=file_form(spec, form),
+            attachments=attachments,
+            raw_ref=raw_ref,
+            key=idempotency_key,
+        )
+
+    submit_form.__doc__ = spec.description
+    return submit_form
+
+
+def form_body(spec: FormSpec) -> dict[str, Any]:
+    """OpenAPI request body: the form's JSON, or multipart with `data` and `files` parts."""
+    files = "Pièces jointes" + (" (obligatoire)" if spec.files_required else "")
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{spec.model.__name__}"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "data": {"type": "string", "description": "Le formulaire, en JSON"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": files,
+                        },
+                    },
+                },
+                "encoding": {"data": {"contentType": JSON}},
+            },
+        },
+    }
+
+
+for _spec in FORMS.values():
+    router.add_api_route(
+        f"/forms/{_spec.form_type}",
+        form_endpoint(_spec),
+        methods=["POST"],
+        summary=f"Formulaire : {_spec.title}",
+        status_code=202,
+        response_model=Accepted,
+        responses=ACCEPTED | ERRORS,
+        openapi_extra={"requestBody": form_body(_spec)},
+        name=f"submit_{_spec.form_type}",
+    )
+
+
+@router.post("/forms/{form_type}", include_in_schema=False)
+async def unknown_form(form_type: str) -> None:
+    raise ProblemError(
+        404,
+        f"Formulaire inconnu : « {form_type[:64]} ». La liste est donnée par GET /v1/forms.",
+    )
+
+
+async def _file(
+    portal: Portal,
+    *,
+    request: Request,
+    filing: Filing,
+    attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    raw_ref: str,
+    key: str | None,
+) -> JSONResponse:
+    accepted, replay = await portal.file(
+        filing=filing,
+        attachments=list(attachments),
+        raw_ref=raw_ref,
+        idempotency_key=key,
+        correlation_id=getattr(request.state, "correlation_id", ""),
+    )
+    headers = {"Location": accepted.status_url}
+    if replay:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(accepted.model_dump(), status_code=202, headers=headers)

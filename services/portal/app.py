@@ -1,0 +1,63 @@
+"""Portal adapter: citizens file requests and online forms; each becomes one request event."""
+
+from functools import partial
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from services.portal.api import router
+from services.portal.errors import install_unavailable_handlers
+from services.portal.forms import FORMS
+from services.portal.limits import BodyLimits
+from services.portal.portal import Portal
+from services.portal.settings import LETTER, SOURCE, PortalSettings
+from shared.blobs import BlobStore
+from shared.catalogue import load_catalogue
+from shared.http import create_app
+from shared.intake import Intake
+from shared.runtime import Runtime, lifespan_for
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def build_app(settings: PortalSettings | None = None) -> FastAPI:
+    settings = settings or PortalSettings()
+    runtime = Runtime.create(settings)
+    app = create_app(
+        title="Relais portail citoyen",
+        description="Dépôt des demandes des habitants et des formulaires en ligne de la "
+        "commune ; chaque demande reçoit une référence et un code de suivi.",
+        lifespan=lifespan_for(runtime),
+        readiness=[runtime.database_ready],
+        max_body_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        BodyLimits, json_bytes=settings.max_json_bytes, upload_bytes=settings.max_upload_bytes
+    )
+    app.state.portal = Portal(
+        settings=settings,
+        catalogue=load_catalogue(),
+        intake=Intake(db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
+        blobs=BlobStore(db=runtime.db, service=settings.service_name),
+    )
+    app.include_router(router)
+    install_unavailable_handlers(app)
+    app.openapi = partial(openapi_with_forms, app)  # type: ignore[method-assign]
+    return app
+
+
+def openapi_with_forms(app: FastAPI) -> dict[str, Any]:
+    """The generated document plus the forms' schemas their request bodies refer to."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        models = [(spec.model, "validation") for spec in FORMS.values()]
+        _, definitions = models_json_schema(models, ref_template=REF_TEMPLATE)  # type: ignore[arg-type]
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in definitions.get("$defs", {}).items():
+            components.setdefault(name, definition)
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,87 @@
+"""The portal's resources, shared by its routes, and how it files a submission."""
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+
+from services.portal.filing import Filing, build_event
+from services.portal.schemas import Accepted
+from services.portal.settings import PortalSettings
+from shared.blobs import BlobStore
+from shared.catalogue import Catalogue
+from shared.events import Attachment, Channel
+from shared.intake import Intake
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Portal:
+    settings: PortalSettings
+    catalogue: Catalogue
+    intake: Intake
+    blobs: BlobStore
+
+    async def keep_raw(self, *, content: bytes, content_type: str) -> str:
+        return await self.blobs.keep_raw(
+            content=content, content_type=content_type, channel=Channel.PORTAL.value
+        )
+
+    async def file(
+        self,
+        *,
+        filing: Filing,
+        attachments: list[Attachment],
+        raw_ref: str | None,
+        idempotency_key: str | None,
+        correlation_id: str,
+    ) -> tuple[Accepted, bool]:
+        """Publish the request (once per idempotency key); the answer and whether it is a replay.
+
+        Raises BrokerUnavailable when Kafka did not acknowledge: nothing is promised then.
+        """
+        receipt = await self.intake.submit(
+            channel=Channel.PORTAL,
+            channel_message_id=idempotency_key,
+            build=partial(
+                build_event,
+                filing=filing,
+                attachments=attachments,
+                raw_ref=raw_ref,
+                message_id=idempotency_key,
+            ),
+            correlation_id=correlation_id,
+        )
+        log.info(
+            "portal.request_accepted",
+            reference=receipt.reference,
+            request_id=receipt.request_id,
+            replay=receipt.duplicate,
+            form_type=filing.form.form_type if filing.form else None,
+        )
+        accepted = Accepted(
+            id=receipt.request_id,
+            reference=receipt.reference,
+            tracking_token=receipt.tracking_token,
+            status_url=self.settings.status_url(receipt.reference),
+            message=acknowledgement(receipt.reference),
+        )
+        return accepted, receipt.duplicate
+
+
+def acknowledgement(reference: str) -> str:
+    return (
+        f"Votre demande a bien été enregistrée sous la référence {reference}. Conservez votre "
+        "code de suivi : avec la référence, il vous permet de suivre l'avancement de la demande."
+    )
+
+
+def _portal(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+PortalDep = Annotated[Portal, Depends(_portal)]
