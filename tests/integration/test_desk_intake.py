@@ -218,3 +218,21 @@ async def test_invalid_visits_are_refused_field_by_field_in_french(desk: Running
         }
     ]
     assert await published(desk.topic) == []
+
+
+async def test_framework_errors_are_french_problems_too(desk: RunningDesk) -> None:
+    unreadable = await desk.client.post(
+        "/v1/telephony/events",
+        content=b"\xff",
+        headers={
+            "X-Telephony-Secret": desk.settings.telephony_webhook_secret,
+            "content-type": "application/json",
+        },
+    )
+    assert unreadable.status_code == 400
+    assert unreadable.json()["detail"] == "Corps de la requête illisible (JSON UTF-8 attendu)."
+    missing = await desk.client.get("/v1/nulle-part")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "Ressource introuvable.")
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    wrong = await desk.client.get("/v1/visits", headers=agent_headers())
+    assert wrong.status_code == 405 and "Méthode" in wrong.json()["detail"]
