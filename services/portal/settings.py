@@ -19,7 +19,6 @@ class PortalSettings(ServiceSettings):
     max_upload_bytes: int = Field(
         default=25 * 1024 * 1024, gt=0, description="Whole multipart bodies (with attachments)"
     )
-    timezone: str = "Europe/Paris"
 
     def status_url(self, reference: str) -> str:
         return self.public_tracking_url.replace("{reference}", reference)

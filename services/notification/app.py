@@ -1,0 +1,41 @@
+"""Notification: tells citizens by email that their request was received and how it moves."""
+
+from fastapi import FastAPI
+
+from services.notification.notifier import Notifier
+from services.notification.settings import NotificationSettings
+from services.notification.smtp import SmtpMailer
+from shared.http import create_app
+from shared.kafka.consumer import RetryPolicy
+from shared.runtime import Runtime, lifespan_for
+
+
+def mailer_for(settings: NotificationSettings) -> SmtpMailer:
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        timeout_s=settings.smtp_timeout_s,
+        starttls=settings.smtp_starttls,
+        user=settings.smtp_user,
+        password=settings.smtp_password.get_secret_value(),
+    )
+
+
+def build_app(settings: NotificationSettings | None = None) -> FastAPI:
+    settings = settings or NotificationSettings()
+    runtime = Runtime.create(settings)
+    notifier = Notifier(
+        db=runtime.db, publisher=runtime.publisher, mailer=mailer_for(settings), settings=settings
+    )
+    runtime.consume(
+        group="notification",
+        handlers=notifier.handlers(),
+        retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
+    )
+    return create_app(
+        title="Relais notification",
+        description="Informe les habitants par courriel : accusé de réception de leur demande "
+        "puis changements de statut.",
+        lifespan=lifespan_for(runtime),
+        readiness=[runtime.database_ready, runtime.consumers_ready],
+    )

@@ -1,0 +1,196 @@
+"""Tell the citizen: acknowledgement once routed, then each status change they should know.
+
+Idempotent by triggering event: the notification id (and the email's Message-ID) derive from
+the event id, and the ledger remembers each outcome. A redelivered event sends nothing again;
+it only republishes the outcome event if that had not been acknowledged (same event id, so
+consumers ignore the duplicate). A crash between the SMTP server's acceptance and the ledger
+write means at most one duplicate email, carrying the same Message-ID so mail clients can
+de-duplicate it.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+
+import structlog
+from prometheus_client import Counter
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.notification.contacts import Contact, Contacts
+from services.notification.decisions import (
+    EMAIL,
+    Skip,
+    Undeliverable,
+    choose_channel,
+    tells_citizen,
+)
+from services.notification.ledger import Ledger, Outcome, notification_id, outcome_event_id
+from services.notification.messages import (
+    Mail,
+    Recipient,
+    acknowledgement,
+    compose,
+    status_update,
+)
+from services.notification.settings import SOURCE, NotificationSettings
+from services.notification.smtp import RecipientRefused, SmtpMailer
+from shared.envelope import Envelope
+from shared.events import (
+    NotificationFailed,
+    NotificationSent,
+    RequestRouted,
+    RequestStatusChanged,
+    RequestSubmitted,
+)
+from shared.kafka.consumer import Handlers
+from shared.kafka.producer import EventPublisher
+from shared.mongo import Document
+
+log = structlog.get_logger(__name__)
+NOTIFICATIONS = Counter(
+    "relais_notifications_total", "Notifications by template and outcome", ["template", "outcome"]
+)
+ACKNOWLEDGEMENT = "acknowledgement"
+STATUS_CHANGED = "status_changed"
+Render = Callable[[Recipient], Mail]
+
+
+class Notifier:
+    def __init__(
+        self,
+        *,
+        db: AsyncDatabase[Document],
+        publisher: EventPublisher,
+        mailer: SmtpMailer,
+        settings: NotificationSettings,
+    ) -> None:
+        self.contacts = Contacts(db=db)
+        self.ledger = Ledger(db=db)
+        self._publisher = publisher
+        self._mailer = mailer
+        self._settings = settings
+
+    def handlers(self) -> Handlers:
+        return {
+            RequestSubmitted: self.on_submitted,
+            RequestRouted: self.on_routed,
+            RequestStatusChanged: self.on_status_changed,
+        }
+
+    async def on_submitted(self, envelope: Envelope) -> None:
+        assert isinstance(envelope.data, RequestSubmitted)
+        await self.contacts.remember(envelope.data)
+
+    async def on_routed(self, envelope: Envelope) -> None:
+        routed = envelope.data
+        assert isinstance(routed, RequestRouted)
+        contact = await self.contacts.get(request_id=routed.request_id)
+        render = partial(acknowledgement, routed, settings=self._settings)
+        await self._notify(envelope, contact, template=ACKNOWLEDGEMENT, render=render)
+
+    async def on_status_changed(self, envelope: Envelope) -> None:
+        changed = envelope.data
+        assert isinstance(changed, RequestStatusChanged)
+        if not tells_citizen(changed):
+            return
+        contact = await self.contacts.get(request_id=changed.request_id)
+        render = partial(status_update, changed, settings=self._settings)
+        await self._notify(envelope, contact, template=STATUS_CHANGED, render=render)
+
+    async def _notify(
+        self, envelope: Envelope, contact: Contact, *, template: str, render: Render
+    ) -> None:
+        notification = notification_id(envelope.id)
+        outcome = await self.ledger.get(notification)
+        if outcome is None:
+            outcome = await self._attempt(notification, contact, template=template, render=render)
+            if outcome is None:
+                return
+            await self.ledger.record(outcome)
+            NOTIFICATIONS.labels(template, outcome.state).inc()
+            log.info(
+                "notification.done",
+                notification_id=notification,
+                reference=contact.reference,
+                template=template,
+                state=outcome.state,
+                channel=outcome.channel,
+            )
+        if not outcome.published:
+            await self._publisher.publish(outcome_envelope(envelope, outcome))
+            await self.ledger.mark_published(notification)
+
+    async def _attempt(
+        self, notification: str, contact: Contact, *, template: str, render: Render
+    ) -> Outcome | None:
+        decision = choose_channel(contact)
+        now = datetime.now(UTC)
+        base = Outcome(
+            notification_id=notification,
+            request_id=contact.request_id,
+            reference=contact.reference,
+            state="sent",
+            channel=EMAIL,
+            template=template,
+            at=now,
+        )
+        if isinstance(decision, Skip):
+            NOTIFICATIONS.labels(template, "skipped").inc()
+            log.info("notification.skipped", reference=contact.reference, reason=decision.reason)
+            return None
+        if isinstance(decision, Undeliverable):
+            return _failed(base, decision.channel, decision.reason, permanent=decision.permanent)
+        message = compose(
+            render(decision.recipient),
+            recipient=decision.recipient,
+            reference=contact.reference,
+            notification_id=notification,
+            settings=self._settings,
+            now=now,
+            in_reply_to=None if template == ACKNOWLEDGEMENT else contact.acknowledgement_id,
+        )
+        try:
+            await self._mailer.send(message)
+        except RecipientRefused as exc:
+            return _failed(base, EMAIL, f"SMTP {exc.code} {exc.reason}", permanent=True)
+        if template == ACKNOWLEDGEMENT:
+            await self.contacts.acknowledged(
+                request_id=contact.request_id, message_id=message["Message-ID"]
+            )
+        return Outcome(**{**base.__dict__, "message_id": message["Message-ID"]})
+
+
+def _failed(base: Outcome, channel: str, reason: str, *, permanent: bool) -> Outcome:
+    return Outcome(
+        **{
+            **base.__dict__,
+            "state": "failed",
+            "channel": channel,
+            "reason": reason[:1000],
+            "permanent": permanent,
+        }
+    )
+
+
+def outcome_envelope(trigger: Envelope, outcome: Outcome) -> Envelope:
+    """NotificationSent or NotificationFailed, with an id fixed by the notification."""
+    common = {
+        "request_id": outcome.request_id,
+        "reference": outcome.reference,
+        "notification_id": outcome.notification_id,
+        "channel": outcome.channel,
+    }
+    data: NotificationSent | NotificationFailed
+    if outcome.state == "sent":
+        data = NotificationSent(
+            **common, template=outcome.template, message_id=outcome.message_id, sent_at=outcome.at
+        )
+    else:
+        data = NotificationFailed(
+            **common,
+            reason=outcome.reason or "unknown",
+            permanent=outcome.permanent,
+            failed_at=outcome.at,
+        )
+    event_id = outcome_event_id(outcome.notification_id, outcome.state)
+    return trigger.caused(data, source=SOURCE, id=event_id)
