@@ -47,14 +47,6 @@ def errors(*codes: int) -> Responses:
     return {code: {"description": texts[code], "content": PROBLEM} for code in codes}
 
 
-def multipart_body(parts: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": parts,
-        "required": required,
-    }
-
-
 def data_part(description: str) -> dict[str, Any]:
     return {"type": "string", "description": description}
 

@@ -1,6 +1,6 @@
 """Agents' bodies -> the contract's events (pure logic)."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from services.desk.phones import can_receive_sms
@@ -89,6 +89,32 @@ def _subject(subject: str | None, category: str | None) -> str | None:
     return subject or (found.label if found else None)
 
 
+def _spoken(
+    identity: Identity,
+    *,
+    channel: Channel,
+    body: VisitBody,
+    citizen: Citizen,
+    message_id: str | None,
+    form: FormData,
+) -> RequestSubmitted:
+    """A request the citizen told an agent, face to face or on the phone."""
+    return RequestSubmitted(
+        request_id=identity.request_id,
+        reference=identity.reference,
+        channel=channel,
+        channel_message_id=message_id,
+        category=body.category,
+        subject=_subject(body.subject, body.category),
+        description=body.description,
+        citizen=citizen,
+        location=location_of(body.location),
+        form=form,
+        tracking_token_hash=identity.tracking_token_hash,
+        submitted_at=identity.received_at,
+    )
+
+
 def visit_event(
     identity: Identity,
     *,
@@ -97,19 +123,13 @@ def visit_event(
     agent: Agent,
     message_id: str | None,
 ) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+    return _spoken(
+        identity,
         channel=Channel.DESK,
-        channel_message_id=message_id,
-        category=body.category,
-        subject=_subject(body.subject, body.category),
-        description=body.description,
+        body=body,
         citizen=citizen,
-        location=location_of(body.location),
+        message_id=message_id,
         form=_form("desk_visit", agent),
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
     )
 
 
@@ -128,25 +148,15 @@ def call_event(
 ) -> RequestSubmitted:
     timing = request_fields(call) if call else {}
     form = _form(
-        "phone_call",
-        agent,
-        call_id=body.call_id,
-        caller_number=caller_number(body, call),
-        **timing,
+        "phone_call", agent, call_id=body.call_id, caller_number=caller_number(body, call), **timing
     )
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+    return _spoken(
+        identity,
         channel=Channel.PHONE,
-        channel_message_id=message_id,
-        category=body.category,
-        subject=_subject(body.subject, body.category),
-        description=body.description,
+        body=body,
         citizen=citizen,
-        location=location_of(body.location),
+        message_id=message_id,
         form=form,
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
     )
 
 
@@ -166,7 +176,6 @@ def letter_event(
     scan: Attachment,
     raw_ref: str,
 ) -> RequestSubmitted:
-    received: date = data.date_received
     return RequestSubmitted(
         request_id=identity.request_id,
         reference=identity.reference,
@@ -177,7 +186,7 @@ def letter_event(
         description=data.description,
         citizen=citizen,
         attachments=[scan],
-        form=_form("postal_letter", agent, date_received=received.isoformat()),
+        form=_form("postal_letter", agent, date_received=data.date_received.isoformat()),
         tracking_token_hash=identity.tracking_token_hash,
         submitted_at=identity.received_at,
         raw_ref=raw_ref,
