@@ -1,0 +1,45 @@
+"""What the routes need, kept on app.state and handed out as FastAPI dependencies."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.tracking.settings import TrackingSettings
+from shared.kafka.producer import EventPublisher
+from shared.mongo import Document
+from shared.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Tracking:
+    settings: TrackingSettings
+    runtime: Runtime
+    department_labels: dict[str, str]
+
+    @property
+    def db(self) -> AsyncDatabase[Document]:
+        return self.runtime.db
+
+    @property
+    def publisher(self) -> EventPublisher:
+        return self.runtime.publisher
+
+    @property
+    def reopen_window(self) -> timedelta:
+        return timedelta(days=self.settings.reopen_window_days)
+
+
+def _tracking(request: Request) -> Tracking:
+    tracking: Tracking = request.app.state.tracking
+    return tracking
+
+
+def _correlation_id(request: Request) -> str:
+    return str(getattr(request.state, "correlation_id", ""))
+
+
+Context = Annotated[Tracking, Depends(_tracking)]
+CorrelationId = Annotated[str, Depends(_correlation_id)]

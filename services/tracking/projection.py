@@ -1,0 +1,203 @@
+"""From one event and the request's current state: the state changes and one timeline entry.
+
+Pure: no I/O. `current` is the stored request document (None before the request is known).
+Applying the result is idempotent once per event id (see repository.py), so the projection
+only has to be deterministic.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.tracking import lifecycle, wording
+from shared.envelope import Envelope
+from shared.events import (
+    CitizenMessageReceived,
+    Event,
+    NotificationFailed,
+    NotificationSent,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+    RequestSubmitted,
+)
+from shared.mongo import Document
+
+S = RequestStatus
+
+
+@dataclass(frozen=True)
+class Projection:
+    changes: Document
+    """Fields to $set on the request document."""
+    entry: Document
+    """The timeline entry; its _id is the event id."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    changes: Document
+    kind: str
+    label: str
+    at: datetime
+    internal: bool = False
+    extra: Document | None = None
+
+
+def project(
+    envelope: Envelope, current: Document | None, *, reopen_window: timedelta
+) -> Projection:
+    event = envelope.data
+    state = current or {}
+    outcome = _PROJECTORS[type(event)](event, state, reopen_window)
+    seq = int(state.get("event_count", 0)) + 1
+    changes = {
+        "reference": event.reference,
+        "updated_at": outcome.at,
+        "event_count": seq,
+        **outcome.changes,
+    }
+    entry = {
+        "_id": envelope.id,
+        "request_id": event.request_id,
+        "seq": seq,
+        "at": outcome.at,
+        "kind": outcome.kind,
+        "label": outcome.label,
+        "internal": outcome.internal,
+        "status": changes.get("status"),
+        **(outcome.extra or {}),
+    }
+    return Projection(changes=changes, entry=entry)
+
+
+def current_status(state: Document) -> RequestStatus:
+    return S(state.get("status") or S.RECEIVED)
+
+
+def _status(status: RequestStatus, at: datetime) -> Document:
+    finished = at if status in lifecycle.FINISHED else None
+    return {"status": status.value, "status_changed_at": at, "finished_at": finished}
+
+
+def _submitted(event: Event, state: Document, _: timedelta) -> _Outcome:
+    assert isinstance(event, RequestSubmitted)
+    changes: Document = {
+        "channel": event.channel.value,
+        "channel_message_id": event.channel_message_id,
+        "category": state.get("category") or event.category,
+        "requested_category": event.category,
+        "subject": event.subject,
+        "description": event.description,
+        "citizen": event.citizen.model_dump(mode="json"),
+        "location": event.location.model_dump(mode="json") if event.location else None,
+        "attachments": [a.model_dump(mode="json") for a in event.attachments],
+        "form": _form(event),
+        "tracking_token_hash": event.tracking_token_hash,
+        "submitted_at": event.submitted_at,
+        "raw_ref": event.raw_ref,
+    }
+    if not state:  # a stub made by an earlier event keeps the status it already reached
+        changes |= _status(S.RECEIVED, event.submitted_at)
+    return _Outcome(changes, "submitted", wording.submitted(event.channel), event.submitted_at)
+
+
+def _form(event: RequestSubmitted) -> Document | None:
+    """Form fields as name/value pairs: field names never become document keys."""
+    if event.form is None:
+        return None
+    fields = [{"name": name, "value": value} for name, value in event.form.fields.items()]
+    return {"form_type": event.form.form_type, "fields": fields}
+
+
+def _routed(event: Event, state: Document, _: timedelta) -> _Outcome:
+    assert isinstance(event, RequestRouted)
+    changes: Document = {
+        "department_code": event.department.code,
+        "department_label": event.department.label,
+        "due_at": event.due_at,
+        "routing": {
+            "rule": event.rule,
+            "explanation": event.explanation,
+            "category": event.category,
+            "routed_at": event.routed_at,
+        },
+    }
+    if event.category:
+        changes["category"] = event.category
+    if lifecycle.is_before(current_status(state), S.ROUTED):
+        changes |= _status(S.ROUTED, event.routed_at)
+    extra = {"department": event.department.label, "explanation": event.explanation}
+    label = wording.routed(event.department.label)
+    return _Outcome(changes, "routed", label, event.routed_at, extra=extra)
+
+
+def _status_changed(event: Event, _state: Document, __: timedelta) -> _Outcome:
+    # The log is the record of what happened: the transition was checked when the agent asked.
+    assert isinstance(event, RequestStatusChanged)
+    extra: Document = {
+        "actor": event.actor,
+        "public_comment": None if event.internal else event.comment,
+        "internal_comment": event.comment if event.internal else None,
+    }
+    label = wording.status_changed(lifecycle.label(event.status))
+    changes = _status(event.status, event.changed_at)
+    return _Outcome(changes, "status_changed", label, event.changed_at, extra=extra)
+
+
+def _citizen_message(event: Event, state: Document, reopen_window: timedelta) -> _Outcome:
+    assert isinstance(event, CitizenMessageReceived)
+    status = current_status(state)
+    finished_at = state.get("finished_at")
+    reopened = (
+        status in lifecycle.FINISHED
+        and finished_at is not None
+        and event.received_at - finished_at < reopen_window
+    )
+    resumed = status is S.WAITING_CITIZEN
+    changes: Document = {"last_citizen_message_at": event.received_at}
+    if reopened or resumed:
+        changes |= _status(lifecycle.REOPENS_TO, event.received_at)
+    extra = {
+        "channel": event.channel.value,
+        "message": event.text,
+        "attachments": [a.model_dump(mode="json") for a in event.attachments],
+        "reopened": reopened,
+    }
+    label = wording.citizen_message(event.channel, reopened=reopened, resumed=resumed)
+    return _Outcome(changes, "citizen_message", label, event.received_at, extra=extra)
+
+
+def _notification_sent(event: Event, _state: Document, __: timedelta) -> _Outcome:
+    assert isinstance(event, NotificationSent)
+    extra = {
+        "channel": event.channel,
+        "template": event.template,
+        "notification_id": event.notification_id,
+    }
+    label = wording.notification_sent(event.template, event.channel)
+    return _Outcome({}, "notification_sent", label, event.sent_at, extra=extra)
+
+
+def _notification_failed(event: Event, _state: Document, __: timedelta) -> _Outcome:
+    assert isinstance(event, NotificationFailed)
+    extra: Document = {
+        "channel": event.channel,
+        "notification_id": event.notification_id,
+        "reason": event.reason,
+        "permanent": event.permanent,
+    }
+    label = wording.notification_failed(event.channel, permanent=event.permanent)
+    return _Outcome({}, "notification_failed", label, event.failed_at, internal=True, extra=extra)
+
+
+_PROJECTORS: dict[type[Event], Callable[[Any, Document, timedelta], _Outcome]] = {
+    RequestSubmitted: _submitted,
+    RequestRouted: _routed,
+    RequestStatusChanged: _status_changed,
+    CitizenMessageReceived: _citizen_message,
+    NotificationSent: _notification_sent,
+    NotificationFailed: _notification_failed,
+}
+PROJECTED_EVENTS = tuple(_PROJECTORS)

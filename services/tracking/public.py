@@ -1,0 +1,58 @@
+"""The citizen's status view: reference + tracking token, nothing personal."""
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from services.tracking import repository, views
+from services.tracking.context import Context
+from services.tracking.schemas import PublicRequestView
+from shared.problems import ProblemError
+
+router = APIRouter(prefix="/v1/public", tags=["usagers"])
+# One answer for an unknown reference and a wrong or missing token: nothing to probe.
+NOT_FOUND = "Aucune demande ne correspond à cette référence et à ce code de suivi."
+
+ReferencePath = Annotated[
+    str, Path(max_length=32, description="Référence de la demande, ex. 2026-P000124")
+]
+TokenHeader = Annotated[
+    str | None,
+    Header(alias="X-Tracking-Token", max_length=200, description="Code de suivi reçu"),
+]
+TokenQuery = Annotated[
+    str | None,
+    Query(alias="token", max_length=200, description="Code de suivi (lien du courriel)"),
+]
+
+
+def token_matches(token: str | None, stored_hash: str | None) -> bool:
+    if not token or not stored_hash:
+        return False
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return hmac.compare_digest(digest, stored_hash)
+
+
+@router.get(
+    "/requests/{reference}",
+    summary="Suivre sa demande",
+    responses={404: {"description": "Référence ou code de suivi inconnu"}},
+)
+async def public_request(
+    reference: ReferencePath,
+    tracking: Context,
+    response: Response,
+    header_token: TokenHeader = None,
+    query_token: TokenQuery = None,
+) -> PublicRequestView:
+    doc = await repository.get_by_reference(db=tracking.db, reference=reference)
+    if doc is None or not token_matches(
+        header_token or query_token, doc.get("tracking_token_hash")
+    ):
+        raise ProblemError(404, NOT_FOUND)
+    entries = await repository.timeline(db=tracking.db, request_id=doc["_id"], public_only=True)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return views.public_view(doc, entries)

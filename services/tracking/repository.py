@@ -1,0 +1,120 @@
+"""The tracking database: one document per request, one timeline entry per event.
+
+Each request has a single writer (its Kafka partition's consumer), so no transactions:
+the timeline entry is inserted first (its _id is the event id, a redelivery never duplicates
+it), then the request's derived state is $set together with the event id in
+`applied_events`; an event already listed there is skipped entirely. A crash between the two
+writes is repaired by the redelivery, which projects from the same state again.
+"""
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.tracking.projection import project
+from services.tracking.queries import RequestFilter, overdue_selector, selector
+from shared.envelope import Envelope
+from shared.mongo import Document, insert_once
+
+REQUESTS = "requests"
+TIMELINE = "timeline"
+HIDDEN = {"applied_events": 0}
+LIST_FIELDS = {
+    "reference": 1,
+    "status": 1,
+    "channel": 1,
+    "category": 1,
+    "subject": 1,
+    "department_code": 1,
+    "department_label": 1,
+    "due_at": 1,
+    "submitted_at": 1,
+    "updated_at": 1,
+}
+
+
+async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
+    requests, timeline = db[REQUESTS], db[TIMELINE]
+    await requests.create_index("reference", unique=True)
+    await requests.create_index([("department_code", 1), ("status", 1)])
+    await requests.create_index([("due_at", 1)])
+    await timeline.create_index([("request_id", 1), ("at", 1)])
+
+
+async def apply_event(
+    *, db: AsyncDatabase[Document], envelope: Envelope, reopen_window: timedelta
+) -> bool:
+    """Project one event onto its request; False when it was already applied."""
+    request_id = envelope.data.request_id
+    current = await db[REQUESTS].find_one({"_id": request_id})
+    if current is not None and envelope.id in current.get("applied_events", ()):
+        return False
+    projection = project(envelope, current, reopen_window=reopen_window)
+    await insert_once(db, TIMELINE, projection.entry)
+    await db[REQUESTS].update_one(
+        {"_id": request_id},
+        {"$set": projection.changes, "$addToSet": {"applied_events": envelope.id}},
+        upsert=True,
+    )
+    return True
+
+
+async def get_request(*, db: AsyncDatabase[Document], request_id: str) -> Document | None:
+    return await db[REQUESTS].find_one({"_id": request_id}, HIDDEN)
+
+
+async def get_by_reference(*, db: AsyncDatabase[Document], reference: str) -> Document | None:
+    return await db[REQUESTS].find_one({"reference": reference}, HIDDEN)
+
+
+async def timeline(
+    *, db: AsyncDatabase[Document], request_id: str, public_only: bool = False
+) -> list[Document]:
+    found: dict[str, Any] = {"request_id": request_id}
+    if public_only:
+        found["internal"] = False
+    cursor = db[TIMELINE].find(found).sort([("at", 1), ("seq", 1)])
+    return [entry async for entry in cursor]
+
+
+async def list_requests(
+    *,
+    db: AsyncDatabase[Document],
+    filters: RequestFilter,
+    now: datetime,
+    limit: int,
+    offset: int,
+) -> tuple[list[Document], int]:
+    """One page of matching requests, soonest due first, and how many match in all."""
+    found = selector(filters, now=now)
+    cursor = (
+        db[REQUESTS]
+        .find(found, LIST_FIELDS)
+        .sort([("due_at", 1), ("_id", 1)])
+        .skip(offset)
+        .limit(limit)
+    )
+    items = [doc async for doc in cursor]
+    return items, await db[REQUESTS].count_documents(found)
+
+
+async def department_counts(
+    *, db: AsyncDatabase[Document], now: datetime
+) -> tuple[Counter[tuple[str | None, str]], Counter[str | None]]:
+    """Requests per (department, status), and overdue requests per department."""
+    by_status: Counter[tuple[str | None, str]] = Counter()
+    pipeline: list[Document] = [
+        {"$group": {"_id": {"d": "$department_code", "s": "$status"}, "n": {"$sum": 1}}}
+    ]
+    async for row in await db[REQUESTS].aggregate(pipeline):
+        by_status[(row["_id"].get("d"), row["_id"].get("s"))] += row["n"]
+    overdue: Counter[str | None] = Counter()
+    late: list[Document] = [
+        {"$match": overdue_selector(now)},
+        {"$group": {"_id": "$department_code", "n": {"$sum": 1}}},
+    ]
+    async for row in await db[REQUESTS].aggregate(late):
+        overdue[row["_id"]] += row["n"]
+    return by_status, overdue

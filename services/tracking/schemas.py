@@ -1,0 +1,111 @@
+"""What the tracking API reads and answers (OpenAPI models)."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events import RequestStatus
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PublicTimelineEntry(BaseModel):
+    at: datetime
+    kind: str
+    label: str = Field(description="Texte lisible par l'usager")
+    status: RequestStatus | None = None
+    status_label: str | None = None
+    comment: str | None = Field(default=None, description="Message du service à l'usager")
+
+
+class PublicRequestView(BaseModel):
+    """What the citizen sees: no personal data, no internal notes, no agent names."""
+
+    reference: str
+    status: RequestStatus
+    status_label: str
+    department: str | None = Field(description="Service en charge (libellé)")
+    due_at: datetime | None = Field(description="Date de réponse prévue (ISO 8601)")
+    submitted_at: datetime | None
+    timeline: list[PublicTimelineEntry]
+
+
+class Department(BaseModel):
+    code: str
+    label: str
+
+
+class TimelineEntry(PublicTimelineEntry):
+    id: str = Field(description="Identifiant de l'événement")
+    internal: bool = Field(description="Visible des seuls agents")
+    actor: str | None = None
+    internal_comment: str | None = None
+    channel: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class RequestSummary(BaseModel):
+    id: str
+    reference: str
+    status: RequestStatus
+    status_label: str
+    channel: str | None
+    category: str | None
+    subject: str | None
+    department: Department | None
+    due_at: datetime | None
+    overdue: bool
+    submitted_at: datetime | None
+    updated_at: datetime | None
+
+
+class Routing(BaseModel):
+    rule: str
+    explanation: str
+    category: str | None = None
+    routed_at: datetime
+
+
+class RequestDetail(RequestSummary):
+    allowed_statuses: list[RequestStatus] = Field(description="Statuts possibles ensuite")
+    requested_category: str | None = None
+    description: str | None
+    citizen: dict[str, Any] | None
+    location: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] = []
+    form: dict[str, Any] | None = None
+    routing: Routing | None
+    status_changed_at: datetime | None = None
+    last_citizen_message_at: datetime | None = None
+    raw_ref: str | None = None
+    timeline: list[TimelineEntry]
+
+
+class RequestPage(BaseModel):
+    items: list[RequestSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class StatusChange(Closed):
+    status: RequestStatus
+    comment: str | None = Field(default=None, min_length=1, max_length=5000)
+    internal: bool = Field(default=False, description="Commentaire réservé aux agents")
+
+
+class StatusChangeAccepted(BaseModel):
+    event_id: str
+    request_id: str
+    status: RequestStatus
+    status_label: str
+
+
+class DepartmentStats(BaseModel):
+    department: Department | None = Field(description="Absent : pas encore affectée")
+    total: int
+    by_status: dict[RequestStatus, int]
+    overdue: int

@@ -1,0 +1,139 @@
+"""Stored documents turned into the API's answers (pure)."""
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from services.tracking import lifecycle
+from services.tracking.queries import is_overdue
+from services.tracking.schemas import (
+    Department,
+    DepartmentStats,
+    PublicRequestView,
+    PublicTimelineEntry,
+    RequestDetail,
+    RequestSummary,
+    TimelineEntry,
+)
+from shared.events import RequestStatus
+from shared.mongo import Document
+
+# Timeline fields shown to agents under `details`, by entry kind.
+DETAILS = (
+    "message",
+    "attachments",
+    "reopened",
+    "explanation",
+    "department",
+    "template",
+    "notification_id",
+    "reason",
+    "permanent",
+)
+
+
+def _status_label(status: str | None) -> str | None:
+    return lifecycle.label(status) if status else None
+
+
+def public_entry(entry: Document) -> PublicTimelineEntry:
+    return PublicTimelineEntry(
+        at=entry["at"],
+        kind=entry["kind"],
+        label=entry["label"],
+        status=entry.get("status"),
+        status_label=_status_label(entry.get("status")),
+        comment=entry.get("public_comment"),
+    )
+
+
+def public_view(doc: Document, entries: list[Document]) -> PublicRequestView:
+    return PublicRequestView(
+        reference=doc["reference"],
+        status=doc["status"],
+        status_label=lifecycle.label(doc["status"]),
+        department=doc.get("department_label"),
+        due_at=doc.get("due_at"),
+        submitted_at=doc.get("submitted_at"),
+        timeline=[public_entry(e) for e in entries if not e.get("internal")],
+    )
+
+
+def agent_entry(entry: Document) -> TimelineEntry:
+    return TimelineEntry(
+        **public_entry(entry).model_dump(),
+        id=entry["_id"],
+        internal=bool(entry.get("internal")),
+        actor=entry.get("actor"),
+        internal_comment=entry.get("internal_comment"),
+        channel=entry.get("channel"),
+        details={k: entry[k] for k in DETAILS if entry.get(k) is not None},
+    )
+
+
+def _department(doc: Document) -> Department | None:
+    code = doc.get("department_code")
+    return Department(code=code, label=doc.get("department_label") or code) if code else None
+
+
+def _summary_fields(doc: Document, now: datetime) -> dict[str, Any]:
+    status = doc.get("status") or RequestStatus.RECEIVED.value
+    return {
+        "id": doc["_id"],
+        "reference": doc["reference"],
+        "status": status,
+        "status_label": lifecycle.label(status),
+        "channel": doc.get("channel"),
+        "category": doc.get("category"),
+        "subject": doc.get("subject"),
+        "department": _department(doc),
+        "due_at": doc.get("due_at"),
+        "overdue": is_overdue(due_at=doc.get("due_at"), status=status, now=now),
+        "submitted_at": doc.get("submitted_at"),
+        "updated_at": doc.get("updated_at"),
+    }
+
+
+def summary(doc: Document, *, now: datetime) -> RequestSummary:
+    return RequestSummary(**_summary_fields(doc, now))
+
+
+def detail(doc: Document, entries: list[Document], *, now: datetime) -> RequestDetail:
+    fields = _summary_fields(doc, now)
+    return RequestDetail(
+        **fields,
+        allowed_statuses=lifecycle.next_statuses(RequestStatus(fields["status"])),
+        requested_category=doc.get("requested_category"),
+        description=doc.get("description"),
+        citizen=doc.get("citizen"),
+        location=doc.get("location"),
+        attachments=doc.get("attachments") or [],
+        form=doc.get("form"),
+        routing=doc.get("routing"),
+        status_changed_at=doc.get("status_changed_at"),
+        last_citizen_message_at=doc.get("last_citizen_message_at"),
+        raw_ref=doc.get("raw_ref"),
+        timeline=[agent_entry(e) for e in entries],
+    )
+
+
+def department_stats(
+    by_status: Counter[tuple[str | None, str]],
+    overdue: Counter[str | None],
+    labels: dict[str, str],
+) -> list[DepartmentStats]:
+    """One line per department that has requests, in department code order (unassigned last)."""
+    codes = {code for code, _ in by_status} | set(overdue)
+    lines = []
+    for code in sorted(codes, key=lambda c: (c is None, c or "")):
+        counts = {RequestStatus(s): n for (c, s), n in by_status.items() if c == code and s}
+        department = Department(code=code, label=labels.get(code, code)) if code else None
+        lines.append(
+            DepartmentStats(
+                department=department,
+                total=sum(counts.values()),
+                by_status=counts,
+                overdue=overdue.get(code, 0),
+            )
+        )
+    return lines

@@ -1,0 +1,73 @@
+"""French texts of the timeline entries citizens and agents read (pure)."""
+
+from shared.events import Channel
+
+CHANNELS: dict[str, str] = {
+    Channel.PORTAL: "sur le portail citoyen",
+    Channel.EMAIL: "par courriel",
+    Channel.DESK: "à l'accueil de la mairie",
+    Channel.PHONE: "par téléphone",
+    Channel.POSTAL: "par courrier",
+    Channel.CONTACT_FORM: "par le formulaire de contact",
+    Channel.FACEBOOK: "par Facebook Messenger",
+    Channel.CHATBOT: "par l'assistant en ligne",
+    Channel.OPEN311: "par une application Open311",
+}
+NOTIFICATION_CHANNELS: dict[str, str] = {
+    "email": "par courriel",
+    "sms": "par SMS",
+    "postal": "par courrier",
+    "facebook": "par Facebook Messenger",
+}
+# What the citizen was sent, by notification template; "Message" when the template is new.
+TEMPLATES: dict[str, str] = {
+    "acknowledgement": "Accusé de réception",
+    "acknowledgment": "Accusé de réception",
+    "ack": "Accusé de réception",
+    "received": "Accusé de réception",
+    "receipt": "Accusé de réception",
+    "status_changed": "Avis de suivi",
+    "status": "Avis de suivi",
+    "waiting_citizen": "Demande d'informations complémentaires",
+    "resolved": "Avis de traitement",
+    "closed": "Avis de clôture",
+    "cancelled": "Avis d'annulation",
+    "reopened": "Avis de réouverture",
+}
+
+
+def channel_phrase(channel: str) -> str:
+    return CHANNELS.get(channel, f"par le canal « {channel} »")
+
+
+def submitted(channel: str) -> str:
+    return f"Demande reçue {channel_phrase(channel)}"
+
+
+def routed(department: str) -> str:
+    return f"Demande transmise au service « {department} »"
+
+
+def status_changed(status_label: str) -> str:
+    return f"Statut de la demande : {status_label}"
+
+
+def citizen_message(channel: str, *, reopened: bool, resumed: bool) -> str:
+    text = f"Nouveau message reçu {channel_phrase(channel)}"
+    if reopened:
+        return f"{text} : la demande est rouverte"
+    if resumed:
+        return f"{text} : la demande reprend son traitement"
+    return text
+
+
+def notification_sent(template: str, channel: str) -> str:
+    what = TEMPLATES.get(template.lower(), "Message")
+    how = NOTIFICATION_CHANNELS.get(channel.lower(), f"par {channel}")
+    return f"{what} envoyé {how}"
+
+
+def notification_failed(channel: str, *, permanent: bool) -> str:
+    how = NOTIFICATION_CHANNELS.get(channel.lower(), f"par {channel}")
+    kind = "définitif" if permanent else "temporaire"
+    return f"Échec {kind} de l'envoi d'un message {how}"
