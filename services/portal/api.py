@@ -18,6 +18,7 @@ from services.portal.attachments import keep_uploads
 from services.portal.fields import PortalModel
 from services.portal.filing import Filing, file_form, file_request
 from services.portal.forms import FORMS, FormSpec
+from services.portal.limits import LimitedBodyRoute
 from services.portal.portal import Portal, PortalDep
 from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
 from services.portal.uploads import JSON, media_type, read_submission
@@ -48,7 +49,7 @@ ACCEPTED: Responses = {
     202: {"description": "Demande enregistrée (le journal d'événements en a accusé réception)"}
 }
 
-router = APIRouter(prefix="/v1", tags=["portail"])
+router = APIRouter(prefix="/v1", tags=["portail"], route_class=LimitedBodyRoute)
 
 
 @router.get("/categories", summary="Catégories de demandes")

@@ -10,7 +10,6 @@ from pydantic.json_schema import models_json_schema
 from services.portal.api import router
 from services.portal.errors import install_unavailable_handlers
 from services.portal.forms import FORMS
-from services.portal.limits import BodyLimits
 from services.portal.portal import Portal
 from services.portal.settings import LETTER, SOURCE, PortalSettings
 from shared.blobs import BlobStore
@@ -32,9 +31,6 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
         lifespan=lifespan_for(runtime),
         readiness=[runtime.database_ready],
         max_body_bytes=settings.max_upload_bytes,
-    )
-    app.add_middleware(
-        BodyLimits, json_bytes=settings.max_json_bytes, upload_bytes=settings.max_upload_bytes
     )
     app.state.portal = Portal(
         settings=settings,

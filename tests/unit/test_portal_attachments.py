@@ -5,7 +5,7 @@ from starlette.datastructures import Headers
 
 from services.portal.attachments import check_uploads, content_type_of
 from services.portal.forms import FORMS
-from services.portal.limits import BodyLimits, too_large_detail
+from services.portal.limits import limit_for, too_large_detail
 from services.portal.uploads import Upload
 from shared.blobs import Limits
 from shared.problems import ProblemError
@@ -74,9 +74,9 @@ def test_content_type_falls_back_on_the_extension(upload: Upload, expected: str)
 
 
 def test_body_limits_depend_on_the_content_type() -> None:
-    limits = BodyLimits(lambda *a: None, json_bytes=65536, upload_bytes=25 * 1048576)  # type: ignore[arg-type]
-    assert limits.limit_for(Headers({"content-type": "application/json"})) == 65536
+    limits = {"json_bytes": 65536, "upload_bytes": 25 * 1048576}
+    assert limit_for(Headers({"content-type": "application/json"}), **limits) == 65536
     multipart = Headers({"content-type": "multipart/form-data; boundary=x"})
-    assert limits.limit_for(multipart) == 25 * 1048576
+    assert limit_for(multipart, **limits) == 25 * 1048576
     assert too_large_detail(65536) == "Le contenu dépasse la taille maximale autorisée (64 Kio)."
     assert too_large_detail(25 * 1048576).endswith("(25 Mio).")
