@@ -40,7 +40,7 @@ async def test_signed_message_opens_a_request(web: RunningWeb) -> None:
         "conv-1",
         "Je voudrais inscrire mon fils à la cantine.",
         user={"name": "Inès Dubois", "email": "ines.dubois@example.org", "phone": "06 12 34 56 78"},
-        category="scolaire",
+        category="inscription_scolaire",
         intent="inscription_cantine",
     )
     response = await web.chatbot(message)
@@ -60,7 +60,7 @@ async def test_signed_message_opens_a_request(web: RunningWeb) -> None:
     assert request.citizen.email == "ines.dubois@example.org"
     assert request.citizen.phone == "+33612345678"
     assert request.citizen.preferred_contact == ContactPreference.EMAIL
-    assert request.category == "scolaire"
+    assert request.category == "inscription_scolaire"
     assert request.form is not None
     assert request.form.fields == {"conversation_id": "conv-1", "intent": "inscription_cantine"}
 
