@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from shared import devstack
+from shared.cli_tokens import register as register_dev_token
 from shared.devstack import report
 from shared.ops import register as register_ops
 
@@ -21,6 +22,7 @@ infra_app = typer.Typer(help="Kafka and FerretDB only (what the tests need).", n
 app.add_typer(stack_app, name="stack")
 app.add_typer(infra_app, name="infra")
 register_ops(app)
+register_dev_token(app)
 
 # Wide enough for full URLs when piped (rich assumes 80 columns off a terminal).
 console = Console(width=None if sys.stdout.isatty() else 120)

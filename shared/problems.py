@@ -5,9 +5,23 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
+from shared.kafka.producer import BrokerUnavailable
+
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_S = 5
+UNAVAILABLE_DETAIL = (
+    "Service momentanément indisponible : la demande n'a pas été enregistrée ; "
+    "réessayez dans quelques instants."
+)
+# Starlette's and FastAPI's own English messages, said in French.
+FRENCH_DETAILS = {
+    "There was an error parsing the body": "Corps de la requête illisible (JSON UTF-8 attendu).",
+    "Not Found": "Ressource introuvable.",
+    "Method Not Allowed": "Méthode non autorisée pour cette ressource.",
+}
 
 TITLES = {
     400: "Requête invalide",
@@ -107,8 +121,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        detail = FRENCH_DETAILS.get(detail, detail) or TITLES.get(exc.status_code, "Erreur")
         return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # Nothing was acknowledged: the client retries, nothing is lost.
+        return problem(503, UNAVAILABLE_DETAIL, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+    app.add_exception_handler(BrokerUnavailable, _unavailable)
+    app.add_exception_handler(PyMongoError, _unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from services.desk import api, letters, messages, webhook
 from services.desk.calls import CallLog
 from services.desk.desk import Desk
-from services.desk.errors import install_french_http_errors, install_unavailable_handlers
 from services.desk.scans import SCAN_TYPES
 from services.desk.settings import (
     CONSUMER_GROUP,
@@ -71,8 +70,6 @@ def build_app(settings: DeskSettings | None = None) -> FastAPI:
     )
     app.state.desk = desk
     app.state.agent_jwt_secret = settings.agent_jwt_secret
-    install_unavailable_handlers(app)
-    install_french_http_errors(app)
     for module in (api, letters, messages, webhook):
         app.include_router(module.router)
     return app

@@ -12,7 +12,7 @@ from shared.kafka.producer import EventPublisher
 from shared.mongo import connect
 from tests.conftest import MONGODB_URI
 from tests.factories import submitted
-from tests.integration.test_desk_support import (
+from tests.integration.desk_support import (
     PDF,
     RunningDesk,
     agent_headers,

@@ -13,7 +13,7 @@ from shared.events import Channel, ContactPreference, RequestSubmitted
 from shared.intake import hash_token
 from shared.mongo import connect
 from tests.conftest import MONGODB_URI
-from tests.integration.test_desk_support import (
+from tests.integration.desk_support import (
     AGENT_SECRET,
     JULIE,
     PDF,

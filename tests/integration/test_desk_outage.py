@@ -9,7 +9,7 @@ from services.desk.settings import DeskSettings
 from shared.intake import DELIVERIES
 from shared.mongo import connect
 from tests.conftest import MONGODB_URI
-from tests.integration.test_desk_support import (
+from tests.integration.desk_support import (
     agent_headers,
     desk_settings,
     drop_database,

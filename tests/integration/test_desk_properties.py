@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from services.desk.app import build_app
-from services.desk.errors import FRENCH_DETAILS
 from shared.catalogue import load_catalogue
 from shared.directory import REQUESTS as DIRECTORY
 from shared.envelope import Envelope
 from shared.kafka.producer import EventPublisher
 from shared.mongo import connect
+from shared.problems import FRENCH_DETAILS
 from tests.conftest import MONGODB_URI
 from tests.factories import submitted
-from tests.integration.test_desk_support import (
+from tests.integration.desk_support import (
     TELEPHONY_SECRET,
     agent_headers,
     desk_settings,

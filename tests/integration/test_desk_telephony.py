@@ -9,7 +9,7 @@ from services.desk.calls import CALL_EVENTS, CALLS
 from shared.events import Channel, RequestSubmitted
 from shared.mongo import connect
 from tests.conftest import MONGODB_URI
-from tests.integration.test_desk_support import (
+from tests.integration.desk_support import (
     TELEPHONY_SECRET,
     RunningDesk,
     agent_headers,
