@@ -140,6 +140,7 @@ def form_body(spec: FormSpec) -> dict[str, Any]:
                 "schema": {
                     "type": "object",
                     "required": ["data"],
+                    "additionalProperties": False,
                     "properties": {
                         "data": {"type": "string", "description": "Le formulaire, en JSON"},
                         "files": {
