@@ -5,6 +5,9 @@ the timeline entry is inserted first (its _id is the event id, a redelivery neve
 it), then the request's derived state is $set together with the event id in
 `applied_events`; an event already listed there is skipped entirely. A crash between the two
 writes is repaired by the redelivery, which projects from the same state again.
+
+A timeline lists entries in the order their events were applied (`seq`, the request's log
+order), not by their timestamps: producers' clocks may disagree.
 """
 
 from collections import Counter
@@ -40,7 +43,7 @@ async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     await requests.create_index("reference", unique=True)
     await requests.create_index([("department_code", 1), ("status", 1)])
     await requests.create_index([("due_at", 1)])
-    await timeline.create_index([("request_id", 1), ("at", 1)])
+    await timeline.create_index([("request_id", 1), ("seq", 1)])
 
 
 async def apply_event(
@@ -75,7 +78,7 @@ async def timeline(
     found: dict[str, Any] = {"request_id": request_id}
     if public_only:
         found["internal"] = False
-    cursor = db[TIMELINE].find(found).sort([("at", 1), ("seq", 1)])
+    cursor = db[TIMELINE].find(found).sort("seq", 1)
     return [entry async for entry in cursor]
 
 
