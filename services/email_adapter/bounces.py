@@ -70,8 +70,7 @@ def _dsn_fields(msg: Message) -> list[Message]:
 def _status(msg: Message, text: str) -> tuple[str, str, bool]:
     recipients = _dsn_fields(msg)
     failed = [b for b in recipients if header(b, "Action").lower() == "failed"]
-    chosen = (failed or recipients or [None])[0]
-    if chosen is not None:
+    if chosen := next(iter(failed or recipients), None):
         status = header(chosen, "Status")
         diagnostic = header(chosen, "Diagnostic-Code")
         action = header(chosen, "Action").lower()
