@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from services.web import chatbot, contact, facebook
 from services.web.errors import install_error_handlers
+from services.web.locks import KeyedLocks
 from services.web.ratelimit import SlidingWindowLimiter
 from services.web.settings import (
     CONSUMER_GROUP,
@@ -45,6 +46,7 @@ def _web(settings: WebSettings, runtime: Runtime) -> Web:
         directory=directory,
         threads=Threads(db=db, directory=directory),
         limiter=SlidingWindowLimiter(settings.rate_limit),
+        conversations=KeyedLocks(),
     )
 
 

@@ -61,6 +61,17 @@ async def deliver(
     correlation_id: str,
 ) -> Outcome:
     """Publish the message's event once; raises BrokerUnavailable if Kafka did not ack."""
+    async with web.conversations.hold(message.thread_key):
+        return await _deliver(web, message, find_target, raw, correlation_id)
+
+
+async def _deliver(
+    web: Web,
+    message: Message,
+    find_target: Callable[[], Awaitable[Target | None]],
+    raw: LazyRaw,
+    correlation_id: str,
+) -> Outcome:
     intake = web.intakes[message.channel]
     key = f"{message.channel}:{message.message_id}"
     prior = await web.db[DELIVERIES].find_one({"_id": key})

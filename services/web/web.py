@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.web.locks import KeyedLocks
 from services.web.ratelimit import SlidingWindowLimiter
 from services.web.settings import WebSettings
 from services.web.threads import Threads
@@ -26,6 +27,7 @@ class Web:
     directory: RequestDirectory
     threads: Threads
     limiter: SlidingWindowLimiter
+    conversations: KeyedLocks
 
     async def keep_raw(self, *, content: bytes, content_type: str, channel: Channel) -> str:
         return await self.blobs.keep_raw(

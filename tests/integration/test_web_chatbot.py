@@ -1,5 +1,6 @@
 """The chatbot webhook over real HTTP, Kafka and FerretDB."""
 
+import asyncio
 import json
 import re
 import time
@@ -139,3 +140,12 @@ async def test_invalid_signed_message_is_a_french_422(web: RunningWeb) -> None:
         "user.email": "Adresse électronique invalide.",
     }
     assert await web.events() == []
+
+
+async def test_simultaneous_messages_of_a_conversation_open_one_request(web: RunningWeb) -> None:
+    answers = await asyncio.gather(*(web.chatbot(chat("conv-8", f"Message {n}")) for n in range(4)))
+    assert [a.status_code for a in answers] == [202] * 4
+    assert len({a.json()["reference"] for a in answers}) == 1
+    assert sorted(a.json()["follow_up"] for a in answers) == [False, True, True, True]
+    kinds = sorted(type(e.data).__name__ for e in await web.events())
+    assert kinds == ["CitizenMessageReceived"] * 3 + ["RequestSubmitted"]
