@@ -8,9 +8,9 @@ write means at most one duplicate email, carrying the same Message-ID so mail cl
 de-duplicate it.
 """
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
+from typing import Protocol
 
 import structlog
 from prometheus_client import Counter
@@ -52,7 +52,10 @@ NOTIFICATIONS = Counter(
 )
 ACKNOWLEDGEMENT = "acknowledgement"
 STATUS_CHANGED = "status_changed"
-Render = Callable[[Recipient], Mail]
+
+
+class Render(Protocol):
+    def __call__(self, *, recipient: Recipient) -> Mail: ...
 
 
 class Notifier:
@@ -141,7 +144,7 @@ class Notifier:
         if isinstance(decision, Undeliverable):
             return _failed(base, decision.channel, decision.reason, permanent=decision.permanent)
         message = compose(
-            render(decision.recipient),
+            render(recipient=decision.recipient),
             recipient=decision.recipient,
             reference=contact.reference,
             notification_id=notification,

@@ -1,0 +1,261 @@
+"""Notification through the real broker and store, delivering to a real SMTP server."""
+
+import asyncio
+import email
+import email.policy
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
+
+from services.notification.app import build_app
+from services.notification.ledger import notification_id
+from services.notification.settings import NotificationSettings
+from shared.envelope import Envelope, decode
+from shared.events import (
+    Citizen,
+    ContactPreference,
+    Department,
+    Event,
+    NotificationFailed,
+    NotificationSent,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+)
+from shared.kafka.producer import EventPublisher
+from shared.kafka.topics import REQUESTS, topic_specs
+from shared.mongo import connect
+from tests.conftest import KAFKA, MONGODB_URI
+from tests.factories import submitted
+from tests.support import eventually, free_port, serve_app
+
+PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
+DOMAIN = "ville.example"
+REFUSED = "inconnu@example.org"
+
+
+@dataclass
+class Inbox:
+    """An SMTP server on 127.0.0.1 that keeps what it receives, and refuses REFUSED."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    recipients_tried: list[str] = field(default_factory=list)
+    server: asyncio.Server | None = None
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: SmtpEnvelope, address: str, _: Any
+    ) -> str:
+        self.recipients_tried.append(address)
+        if address == REFUSED:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
+        raw = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(
+            lambda: SMTP(self, hostname="smtp.test"), host="127.0.0.1", port=self.port
+        )
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+@dataclass
+class Stack:
+    inbox: Inbox
+    publisher: EventPublisher
+    topic: str
+
+    async def publish(self, *events: Event | Envelope) -> list[Envelope]:
+        sent = []
+        for item in events:
+            env = item if isinstance(item, Envelope) else Envelope(item, source="/relais/tests")
+            await self.publisher.publish(env)
+            sent.append(env)
+        return sent
+
+    async def events(self, kind: type[Event]) -> list[Envelope]:
+        consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(self.topic, p) for p in range(PARTITIONS)]
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            records: list[Any] = []
+            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+                batch = await consumer.getmany(*partitions, timeout_ms=1000)
+                records += [r for recs in batch.values() for r in recs]
+        finally:
+            await consumer.stop()
+        return [e for e in map(decode, records) if isinstance(e.data, kind)]
+
+    async def mails(self, count: int) -> list[EmailMessage]:
+        async def arrived() -> bool:
+            return len(self.inbox.messages) >= count
+
+        await eventually(arrived, timeout=30)
+        return self.inbox.messages
+
+    async def outcome(self, kind: type[Event], request_id: str) -> Envelope:
+        found: list[Envelope] = []
+
+        async def published() -> bool:
+            found[:] = [e for e in await self.events(kind) if e.data.request_id == request_id]
+            return bool(found)
+
+        await eventually(published, timeout=30, interval=0.3)
+        return found[0]
+
+
+@pytest.fixture
+async def inbox() -> AsyncIterator[Inbox]:
+    box = Inbox(port=free_port())
+    yield box
+    await box.stop()
+
+
+@pytest.fixture
+async def stack(topic_prefix: str, publisher: EventPublisher, inbox: Inbox) -> AsyncIterator[Stack]:
+    database = f"test_notification_{uuid.uuid4().hex[:8]}"
+    settings = NotificationSettings(
+        kafka_bootstrap_servers=KAFKA,
+        topic_prefix=topic_prefix,
+        mongodb_uri=MONGODB_URI,
+        mongodb_database=database,
+        smtp_port=inbox.port,
+        mail_domain=DOMAIN,
+        public_tracking_url="https://demarches.ville.example/suivi/{reference}",
+        retry_max_delay_s=0.5,
+    )
+    try:
+        async with serve_app(build_app(settings)):
+            yield Stack(inbox=inbox, publisher=publisher, topic=topic_prefix + REQUESTS)
+    finally:
+        client = connect(uri=MONGODB_URI)
+        await client.drop_database(database)
+        await client.close()
+
+
+def routed_for(request: Any) -> RequestRouted:
+    return RequestRouted(
+        request_id=request.request_id,
+        reference=request.reference,
+        department=Department(code="services_techniques", label="Services techniques"),
+        due_at=request.submitted_at.replace(year=2030, month=1, day=4, hour=16, minute=30),
+        rule="category:voirie",
+        explanation="Catégorie voirie.",
+        routed_at=request.submitted_at,
+    )
+
+
+def status_for(request: Any, status: RequestStatus, *, internal: bool = False) -> Any:
+    return RequestStatusChanged(
+        request_id=request.request_id,
+        reference=request.reference,
+        status=status,
+        comment="Équipe prévue lundi." if not internal else "Note interne.",
+        internal=internal,
+        actor="agent-7",
+        changed_at=request.submitted_at,
+    )
+
+
+async def test_a_routed_request_gets_one_acknowledgement_then_status_mails(
+    stack: Stack,
+) -> None:
+    await stack.inbox.start()
+    request = submitted()
+    _, routed = await stack.publish(request, routed_for(request))
+
+    [ack] = await stack.mails(1)
+    assert str(ack["Subject"]) == (
+        f"[Ville-Exemple] Demande {request.reference} : accusé de réception"
+    )
+    assert ack["To"].addresses[0].addr_spec == "camille.martin@example.org"
+    assert ack["Message-ID"] == f"<notif-{notification_id(routed.id)}@{DOMAIN}>"
+    assert ack["Auto-Submitted"] == "auto-generated"
+    assert ack["X-Loop"] == f"relais@{DOMAIN}"
+    assert ack["X-Relais-Reference"] == request.reference
+    assert ack["Reply-To"].addresses[0].addr_spec == "demandes@ville.example"
+    body = ack.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Services techniques" in text and "vendredi 4 janvier 2030" in text
+    assert f"https://demarches.ville.example/suivi/{request.reference}" in text
+
+    sent = await stack.outcome(NotificationSent, request.request_id)
+    assert isinstance(sent.data, NotificationSent)
+    assert sent.data.message_id == ack["Message-ID"]
+    assert sent.data.template == "acknowledgement"
+    assert sent.causation_id == routed.id
+
+    # The same routed event again sends nothing; the status change behind it is told once.
+    await stack.publish(routed, status_for(request, RequestStatus.RESOLVED, internal=True))
+    await stack.publish(status_for(request, RequestStatus.IN_PROGRESS))
+    mails = await stack.mails(2)
+    await asyncio.sleep(0.5)
+    assert len(mails) == 2
+    update = mails[1]
+    assert str(update["Subject"]).endswith(": en cours de traitement")
+    assert update["In-Reply-To"] == ack["Message-ID"]
+    update_body = update.get_body(preferencelist=("plain",))
+    assert update_body is not None and "Équipe prévue lundi." in update_body.get_content()
+    assert len(await stack.events(NotificationSent)) == 2
+
+
+async def test_mail_waits_for_the_smtp_server_and_is_never_lost(stack: Stack) -> None:
+    request = submitted()
+    await stack.publish(request, routed_for(request))
+    await asyncio.sleep(1.5)  # several refused connections
+    assert stack.inbox.messages == []
+    assert await stack.events(NotificationSent) == []
+
+    await stack.inbox.start()
+    [mail] = await stack.mails(1)
+    assert request.reference in str(mail["Subject"])
+    await stack.outcome(NotificationSent, request.request_id)
+
+
+async def test_a_refused_recipient_is_reported_once_as_permanent(stack: Stack) -> None:
+    await stack.inbox.start()
+    request = submitted(citizen=Citizen(name="Inconnu", email=REFUSED))
+    await stack.publish(request, routed_for(request))
+    failed = await stack.outcome(NotificationFailed, request.request_id)
+    assert isinstance(failed.data, NotificationFailed)
+    assert failed.data.permanent is True
+    assert failed.data.channel == "email"
+    assert "550" in failed.data.reason
+    assert stack.inbox.recipients_tried == [REFUSED]
+    assert stack.inbox.messages == []
+
+
+async def test_other_channels_are_reported_and_none_is_respected(stack: Stack) -> None:
+    await stack.inbox.start()
+    sms = submitted(citizen=Citizen(phone="+33612345678", preferred_contact=ContactPreference.SMS))
+    silent = submitted(
+        citizen=Citizen(email="discret@example.org", preferred_contact=ContactPreference.NONE)
+    )
+    await stack.publish(silent, routed_for(silent), sms, routed_for(sms))
+    failed = await stack.outcome(NotificationFailed, sms.request_id)
+    assert isinstance(failed.data, NotificationFailed)
+    assert (failed.data.channel, failed.data.permanent) == ("sms", False)
+    assert stack.inbox.messages == []
+    outcomes = await stack.events(NotificationSent) + await stack.events(NotificationFailed)
+    assert [e.data.request_id for e in outcomes] == [sms.request_id]
