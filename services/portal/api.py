@@ -3,7 +3,8 @@
 A request is answered 202 only once Kafka acknowledged its event (503 + Retry-After
 otherwise). An `Idempotency-Key` header names the submission: sending it again returns the
 first answer (same id, reference and tracking token, header `Idempotent-Replayed: true`) and
-never files a second request, even if the body differs.
+never files a second request, even if the body differs. (A replay's raw body and files are
+stored again before the key is looked up; the event keeps the first submission's references.)
 """
 
 from collections.abc import Awaitable, Callable

@@ -29,8 +29,9 @@ from shared.events import (
     RequestStatus,
     RequestStatusChanged,
 )
+from shared.kafka.dead_letter import dead_letter_info
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import REQUESTS, topic_specs
+from shared.kafka.topics import REQUESTS, dead_letter_topic, topic_specs
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import submitted
@@ -259,3 +260,31 @@ async def test_other_channels_are_reported_and_none_is_respected(stack: Stack) -
     assert stack.inbox.messages == []
     outcomes = await stack.events(NotificationSent) + await stack.events(NotificationFailed)
     assert [e.data.request_id for e in outcomes] == [sms.request_id]
+
+
+async def test_an_event_for_an_unknown_request_is_dead_lettered_not_lost(stack: Stack) -> None:
+    await stack.inbox.start()
+    orphan = submitted()  # its RequestSubmitted is never published
+    [routed] = await stack.publish(routed_for(orphan))
+    consumer = AIOKafkaConsumer(
+        stack.topic.removesuffix(REQUESTS) + dead_letter_topic("notification"),
+        bootstrap_servers=KAFKA,
+        group_id=None,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        records: list[Any] = []
+
+        async def parked() -> bool:
+            for batch in (await consumer.getmany(timeout_ms=300)).values():
+                records.extend(batch)
+            return bool(records)
+
+        await eventually(parked, timeout=30)
+    finally:
+        await consumer.stop()
+    info = dead_letter_info(records[0].headers)
+    assert info["dlq_error_type"] == "UnknownContact"
+    assert decode(records[0]).id == routed.id
+    assert stack.inbox.messages == []
