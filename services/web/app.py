@@ -2,6 +2,7 @@
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from services.web import chatbot, contact, facebook
 from services.web.errors import install_error_handlers
@@ -71,6 +72,14 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
         readiness=[runtime.database_ready, runtime.consumers_ready],
         max_body_bytes=settings.max_body_bytes,
     )
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-Correlation-ID"],
+            expose_headers=["Retry-After", "X-Correlation-ID"],
+        )
     app.state.web = web
     install_error_handlers(app)
     for module in (contact, facebook, chatbot):

@@ -27,6 +27,10 @@ class WebSettings(ServiceSettings):
     contact_honeypot_field: str = Field(
         default="website", min_length=1, description="Hidden field only robots fill in"
     )
+    contact_allowed_origins: str = Field(
+        default="",
+        description="Comma-separated web origins allowed to post the form from a browser (CORS)",
+    )
     facebook_verify_token: str = Field(default=DEV_FACEBOOK_VERIFY_TOKEN, min_length=1)
     facebook_app_secret: str = Field(default=DEV_FACEBOOK_APP_SECRET, min_length=1)
     chatbot_secret: str = Field(default=DEV_CHATBOT_SECRET, min_length=16)
@@ -48,6 +52,10 @@ class WebSettings(ServiceSettings):
     @property
     def rate_limit(self) -> RateLimit:
         return RateLimit.parse(self.contact_rate_limit)
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip() for o in self.contact_allowed_origins.split(",") if o.strip()]
 
     @property
     def followup_window(self) -> timedelta:

@@ -188,3 +188,26 @@ async def test_service_reports_ready(web: RunningWeb) -> None:
         return (await web.client.get("/readyz")).status_code == 200
 
     await eventually(ready)
+
+
+async def test_browsers_of_allowed_origins_may_post(topic_prefix: str) -> None:
+    site = "https://www.ville-exemple.fr"
+    settings = web_settings(topic_prefix, contact_allowed_origins=f"{site}, https://autre.example")
+    async with running_web(settings) as web:
+        preflight = await web.client.options(
+            "/v1/contact",
+            headers={
+                "origin": site,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == site
+        posted = await web.client.post("/v1/contact", json=contact(), headers={"origin": site})
+        assert posted.status_code == 202
+        assert posted.headers["access-control-allow-origin"] == site
+        elsewhere = await web.client.post(
+            "/v1/contact", json=contact(), headers={"origin": "https://intrus.example"}
+        )
+        assert "access-control-allow-origin" not in elsewhere.headers

@@ -1,8 +1,10 @@
 """The contact form's sliding-window rate limiter and its settings syntax."""
 
 import pytest
+from pydantic import ValidationError
 
 from services.web.ratelimit import RateLimit, SlidingWindowLimiter
+from services.web.settings import WebSettings
 
 
 @pytest.mark.parametrize(
@@ -77,3 +79,21 @@ def test_idle_clients_are_forgotten() -> None:
     assert limiter.tracked_clients == 9
     limiter.hit("late", now=120)  # the tenth hit sweeps clients idle for a whole window
     assert limiter.tracked_clients == 1
+
+
+def test_settings_read_the_rate_limit_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("MONGODB_DATABASE", "DATABASE_PREFIX", "HTTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CONTACT_RATE_LIMIT", "12/hour")
+    monkeypatch.setenv("CONTACT_ALLOWED_ORIGINS", "https://www.ville.fr, ,https://x.fr")
+    settings = WebSettings()
+    assert settings.rate_limit == RateLimit(limit=12, window_s=3600)
+    assert settings.allowed_origins == ["https://www.ville.fr", "https://x.fr"]
+    assert settings.http_port == 8003 and settings.database_name == "relais_web"
+
+
+def test_settings_refuse_an_unreadable_rate_limit() -> None:
+    with pytest.raises(ValidationError, match="invalid rate limit"):
+        WebSettings(contact_rate_limit="5 par minute")
