@@ -15,17 +15,16 @@ router = APIRouter(prefix="/v1/public", tags=["usagers"])
 # One answer for an unknown reference and a wrong or missing token: nothing to probe.
 NOT_FOUND = "Aucune demande ne correspond à cette référence et à ce code de suivi."
 
-ReferencePath = Annotated[
-    str, Path(max_length=32, description="Référence de la demande, ex. 2026-P000124")
-]
+# No format constraints: a malformed reference or token is just another 404.
+ReferencePath = Annotated[str, Path(description="Référence de la demande, ex. 2026-P000124")]
 TokenHeader = Annotated[
-    str | None,
-    Header(alias="X-Tracking-Token", max_length=200, description="Code de suivi reçu"),
+    str | None, Header(alias="X-Tracking-Token", description="Code de suivi reçu")
 ]
 TokenQuery = Annotated[
-    str | None,
-    Query(alias="token", max_length=200, description="Code de suivi (lien du courriel)"),
+    str | None, Query(alias="token", description="Code de suivi (lien du courriel)")
 ]
+# Compared against when the reference is unknown, so both cases take the same work.
+NO_HASH = "0" * 64
 
 
 def token_matches(token: str | None, stored_hash: str | None) -> bool:
@@ -48,9 +47,9 @@ async def public_request(
     query_token: TokenQuery = None,
 ) -> PublicRequestView:
     doc = await repository.get_by_reference(db=tracking.db, reference=reference)
-    if doc is None or not token_matches(
-        header_token or query_token, doc.get("tracking_token_hash")
-    ):
+    stored = doc.get("tracking_token_hash") if doc else None
+    matches = token_matches(header_token or query_token, stored or NO_HASH)
+    if doc is None or stored is None or not matches:
         raise ProblemError(404, NOT_FOUND)
     entries = await repository.timeline(db=tracking.db, request_id=doc["_id"], public_only=True)
     response.headers["Cache-Control"] = "no-store"

@@ -147,6 +147,8 @@ async def test_wrong_or_missing_token_look_exactly_like_an_unknown_reference(
         await tracking.http.get(url),
         await tracking.http.get(url, params={"token": ""}),
         await tracking.http.get("/v1/public/requests/2026-P999999", params={"token": TOKEN}),
+        await tracking.http.get("/v1/public/requests/" + "x" * 100, params={"token": TOKEN}),
+        await tracking.http.get(url, headers={"X-Tracking-Token": "y" * 500}),
     ]
     for answer in answers:
         assert answer.status_code == 404
