@@ -1,0 +1,93 @@
+"""Property test: whatever a client sends to the tracking API, within or outside its OpenAPI
+document, the answer is never a server error."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from services.tracking import repository
+from services.tracking.app import build_app
+from services.tracking.settings import TrackingSettings
+from shared.auth import DEV_SECRET, Agent, issue_token
+from shared.envelope import Envelope
+from shared.mongo import connect
+from tests.conftest import KAFKA, MONGODB_URI
+from tests.factories import TOKEN, submitted
+from tests.support import serve_app
+
+EXAMPLES_PER_OPERATION = 40
+SCHEMA = schemathesis.openapi.from_dict(build_app().openapi()).include(path_regex="^/v1/")
+AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="services_techniques")
+AUTH = f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"
+KNOWN = submitted()
+
+
+@pytest.fixture
+async def base_url(topic_prefix: str) -> AsyncIterator[str]:
+    database = f"test_tracking_{uuid.uuid4().hex[:8]}"
+    client = connect(uri=MONGODB_URI)
+    await repository.apply_event(
+        db=client[database],
+        envelope=Envelope(data=KNOWN, source="/relais/tests"),
+        reopen_window=timedelta(days=15),
+    )
+    settings = TrackingSettings(
+        kafka_bootstrap_servers=KAFKA,
+        topic_prefix=topic_prefix,
+        mongodb_uri=MONGODB_URI,
+        mongodb_database=database,
+    )
+    try:
+        async with serve_app(build_app(settings)) as base:
+            yield base
+    finally:
+        await client.drop_database(database)
+        await client.close()
+
+
+def _explore(operation: schemathesis.APIOperation, base: str) -> None:
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=cases, data=st.data())
+    def answers_without_server_error(case: schemathesis.Case, data: st.DataObject) -> None:
+        # Reach past authentication and lookups often, not only the first checks.
+        if data.draw(st.booleans()):
+            case.headers = {**(case.headers or {}), "Authorization": AUTH}
+        if isinstance(case.path_parameters, dict) and data.draw(st.booleans()):
+            if "request_id" in case.path_parameters:
+                case.path_parameters["request_id"] = KNOWN.request_id
+            if "reference" in case.path_parameters:
+                case.path_parameters["reference"] = KNOWN.reference
+                case.headers = {**(case.headers or {}), "X-Tracking-Token": TOKEN}
+        response = case.call(base_url=base, timeout=15)
+        assert response.status_code < 500, (response.status_code, response.text[:500])
+        if response.status_code >= 400:
+            assert response.headers["content-type"][0].startswith("application/problem+json")
+
+    answers_without_server_error()
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+async def test_no_request_makes_tracking_fail(base_url: str) -> None:
+    operations = [result.ok() for result in SCHEMA.get_all_operations()]
+    assert len(operations) == 5
+    for operation in operations:
+        await asyncio.to_thread(_explore, operation, base_url)
