@@ -101,6 +101,9 @@ def french_message(error: dict[str, Any]) -> str:
     if kind in ("value_error", "assertion_error"):
         ctx = error.get("ctx") or {}
         return str(ctx.get("error") or error.get("msg", "Valeur invalide."))
+    if kind in ("enum", "literal_error"):
+        expected = str((error.get("ctx") or {}).get("expected", ""))
+        return f"Valeur non autorisée ; valeurs possibles : {expected.replace(' or ', ' ou ')}."
     template = FRENCH_MESSAGES.get(kind)
     if template is None:
         return "Valeur invalide."
@@ -110,7 +113,9 @@ def french_message(error: dict[str, Any]) -> str:
         return template
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind == "json_invalid":
+        return "body"
     return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "header"))
 
 
@@ -135,7 +140,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": french_message(dict(e))}
+            {
+                "field": _field(tuple(e.get("loc", ())), e.get("type", "")),
+                "message": french_message(dict(e)),
+            }
             for e in exc.errors()
         ]
         return problem(422, "La demande contient des données invalides.", errors=errors)

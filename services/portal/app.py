@@ -8,7 +8,6 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from services.portal.api import router
-from services.portal.errors import install_unavailable_handlers
 from services.portal.forms import FORMS
 from services.portal.portal import Portal
 from services.portal.settings import LETTER, SOURCE, PortalSettings
@@ -39,7 +38,6 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
         blobs=BlobStore(db=runtime.db, service=settings.service_name),
     )
     app.include_router(router)
-    install_unavailable_handlers(app)
     app.openapi = partial(openapi_with_forms, app)  # type: ignore[method-assign]
     return app
 
