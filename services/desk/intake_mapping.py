@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from services.desk.phones import can_receive_sms
 from services.desk.schemas import (
     CallBody,
     CitizenInput,
@@ -26,6 +25,7 @@ from shared.events import (
     RequestSubmitted,
 )
 from shared.intake import Identity
+from shared.phones import can_receive_sms
 
 FormFields = dict[str, str | int | float | bool | None]
 

@@ -15,9 +15,9 @@ from pydantic import (
     model_validator,
 )
 
-from services.desk.phones import to_e164
 from shared.catalogue import load_catalogue
 from shared.events import ContactPreference
+from shared.phones import to_e164
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 Subject = Annotated[str | None, Field(default=None, max_length=300)]

@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.desk.phones import to_e164_or_none
 from services.desk.schemas import CallId
 from shared.events.common import AwareDatetime
+from shared.phones import to_e164_or_none
 
 EventKind = Literal["newCall", "answer", "hangup"]
 TIMESTAMP_FIELD: dict[str, str] = {

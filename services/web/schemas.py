@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from services.web.phones import to_e164
+from shared.phones import to_e164
 
 Phone = Annotated[str, Field(max_length=40), AfterValidator(to_e164)]
 Category = Annotated[
