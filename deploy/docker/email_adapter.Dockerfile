@@ -6,7 +6,7 @@ COPY pyproject.toml uv.lock README.md ./
 COPY shared ./shared
 COPY services ./services
 RUN uv sync --frozen --no-dev
-ENV PATH=/app/.venv/bin:$PATH HTTP_HOST=0.0.0.0 HTTP_PORT=8005 SMTP_HOST=0.0.0.0
+ENV PATH=/app/.venv/bin:$PATH HTTP_HOST=0.0.0.0 HTTP_PORT=8005 SMTP_LISTEN_HOST=0.0.0.0
 USER 65534
 EXPOSE 8005
 EXPOSE 2525
