@@ -72,7 +72,7 @@ class RunningAdapter:
     async def send(
         self, raw: bytes, *, mail_from: str | None = None, rcpt: tuple[str, ...] = (TOWN,)
     ) -> tuple[int, bytes]:
-        """Deliver over SMTP (CRLF line ends); returns the reply to DATA, or raises."""
+        """Deliver over SMTP (CRLF line ends): the 250 reply, or smtplib's refusal raised."""
         sender = envelope_sender(raw) if mail_from is None else mail_from
         return await asyncio.to_thread(_send, self.smtp_port, crlf(raw), sender, list(rcpt))
 
@@ -86,7 +86,10 @@ def _send(port: int, raw: bytes, sender: str, rcpt: list[str]) -> tuple[int, byt
             code, reply = client.rcpt(address)
             if code >= 400:
                 raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
-        return client.data(raw)
+        code, reply = client.data(raw)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        return code, reply
 
 
 @asynccontextmanager
