@@ -94,7 +94,8 @@ def _automatic_by_shape(msg: Message, *, null_sender: bool) -> str | None:
         return "out-of-office subject"
     if signals.REPORT_SUBJECT.match(subject):
         return "report subject"
-    if signals.ROBOT_SENDER.match(first_address(msg, "From")[1]):
+    robot = signals.ROBOT_SENDER.match(first_address(msg, "From")[1])
+    if robot and not first_address(msg, "Reply-To")[1]:  # forms relay people via Reply-To
         return "no-reply sender"
     return None
 

@@ -5,6 +5,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
+from services.email_adapter import signals
 from services.email_adapter.headers import all_headers, first_address, header, message_ids
 from services.email_adapter.parts import FilePart, body_and_files
 
@@ -44,6 +45,8 @@ def parse(raw: bytes) -> ParsedEmail:
 def parse_message(message: EmailMessage, *, envelope_sender: str | None = None) -> ParsedEmail:
     """envelope_sender: the SMTP MAIL FROM, used when the From header names nobody."""
     name, address = first_address(message, "From")
+    if signals.ROBOT_SENDER.match(address) and first_address(message, "Reply-To")[1]:
+        name, address = first_address(message, "Reply-To")  # a form relaying a person
     if not address and envelope_sender and "@" in envelope_sender:
         address = envelope_sender.strip("<> ")
     text, files = body_and_files(message)

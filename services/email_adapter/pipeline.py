@@ -1,5 +1,6 @@
 """One received message, from raw bytes to its fate: kept, classified, threaded, published."""
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -84,7 +85,7 @@ class Pipeline:
         self, raw: bytes, *, mail_from: str | None, raw_ref: str | None = None
     ) -> Outcome:
         """raw_ref: where the bytes are already kept (reprocessing from quarantine)."""
-        message = read_message(raw)
+        message = await asyncio.to_thread(read_message, raw)  # large mail: keep the loop free
         delivery = delivery_of(message, raw)
         known = await self.inbox.get(delivery.key)
         if known and known.get("fate"):
@@ -132,7 +133,7 @@ class Pipeline:
     async def _human(
         self, message: EmailMessage, delivery: Delivery, *, raw_ref: str, mail_from: str | None
     ) -> Outcome:
-        parsed = parse_message(message, envelope_sender=mail_from)
+        parsed = await asyncio.to_thread(parse_message, message, envelope_sender=mail_from)
         if not parsed.from_address:
             raise MalformedEmail("no sender address in From nor in the SMTP envelope")
         request = await request_continued(directory=self.directory, parsed=parsed)

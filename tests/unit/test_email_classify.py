@@ -137,9 +137,14 @@ def test_mailer_daemons_send_bounces(sender: str) -> None:
     assert _kind(raw) == Kind.BOUNCE
 
 
-def test_robots_that_cannot_be_answered_are_automatic() -> None:
+def test_robots_that_cannot_be_answered_are_automatic_unless_they_relay_a_person() -> None:
     raw = _mail().replace(b"camille.martin@example.org>", b"no-reply@service.example>")
     assert _kind(raw) == Kind.AUTOMATIC
+    relayed = _mail("Reply-To: Camille <camille.martin@example.org>\n").replace(
+        b"camille.martin@example.org>\nTo", b"ne-pas-repondre@formulaires.example>\nTo"
+    )
+    assert b"From: Camille Martin <ne-pas-repondre@" in relayed
+    assert _kind(relayed) == Kind.HUMAN
 
 
 def test_a_citizen_forwarding_a_bounce_as_an_attachment_is_still_a_person() -> None:

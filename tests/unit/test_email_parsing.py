@@ -139,6 +139,14 @@ def test_addresses_ids_and_threading_headers() -> None:
     assert _parsed("new-no-message-id.eml").message_id is None
 
 
+def test_a_form_relaying_a_person_gives_that_person_as_sender() -> None:
+    parsed = parse(
+        b"From: Formulaire <noreply@formulaires.example>\n"
+        b"Reply-To: =?utf-8?q?Ren=C3=A9_Roy?= <rene.roy@example.org>\nSubject: x\n\nBonjour\n"
+    )
+    assert (parsed.from_name, parsed.from_address) == ("René Roy", "rene.roy@example.org")
+
+
 def test_the_envelope_sender_stands_in_for_a_missing_from() -> None:
     message = read_message(b"To: mairie@ville.example\nSubject: sans From\n\nBonjour\n")
     assert parse_message(message).from_address == ""
