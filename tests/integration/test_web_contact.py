@@ -122,7 +122,10 @@ async def test_rate_limit_per_client_address(web: RunningWeb) -> None:
         ),
         (
             contact(message="   ", phone="12"),
-            {"message": "Ce champ est obligatoire.", "phone": "Numéro de téléphone invalide."},
+            {
+                "message": "Ce champ est obligatoire.",
+                "phone": "Numéro de téléphone invalide : « 12 ».",
+            },
         ),
         (
             contact(name=42),
