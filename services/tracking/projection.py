@@ -33,6 +33,9 @@ class Projection:
     """Fields to $set on the request document."""
     entry: Document
     """The timeline entry; its _id is the event id."""
+    follow_up: RequestStatus | None = None
+    """A status the event calls for (a citizen's message reopens a request): tracking publishes
+    it as a RequestStatusChanged so every service learns it from the log."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class _Outcome:
     at: datetime
     internal: bool = False
     extra: Document | None = None
+    follow_up: RequestStatus | None = None
 
 
 def project(
@@ -69,7 +73,7 @@ def project(
         "status": changes.get("status"),
         **(outcome.extra or {}),
     }
-    return Projection(changes=changes, entry=entry)
+    return Projection(changes=changes, entry=entry, follow_up=outcome.follow_up)
 
 
 def current_status(state: Document) -> RequestStatus:
@@ -157,8 +161,7 @@ def _citizen_message(event: Event, state: Document, reopen_window: timedelta) ->
     )
     resumed = status is S.WAITING_CITIZEN
     changes: Document = {"last_citizen_message_at": event.received_at}
-    if reopened or resumed:
-        changes |= _status(lifecycle.REOPENS_TO, event.received_at)
+    follow_up = lifecycle.REOPENS_TO if reopened or resumed else None
     extra = {
         "channel": event.channel.value,
         "message": event.text,
@@ -166,7 +169,9 @@ def _citizen_message(event: Event, state: Document, reopen_window: timedelta) ->
         "reopened": reopened,
     }
     label = wording.citizen_message(event.channel, reopened=reopened, resumed=resumed)
-    return _Outcome(changes, "citizen_message", label, event.received_at, extra=extra)
+    return _Outcome(
+        changes, "citizen_message", label, event.received_at, extra=extra, follow_up=follow_up
+    )
 
 
 def _notification_sent(event: Event, _state: Document, __: timedelta) -> _Outcome:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking.projection import project
+from services.tracking.projection import Projection, project
 from services.tracking.queries import RequestFilter, overdue_selector, selector
 from shared.envelope import Envelope
 from shared.mongo import Document, insert_once
@@ -46,22 +46,35 @@ async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     await timeline.create_index([("request_id", 1), ("seq", 1)])
 
 
-async def apply_event(
-    *, db: AsyncDatabase[Document], envelope: Envelope, reopen_window: timedelta
-) -> bool:
-    """Project one event onto its request; False when it was already applied."""
-    request_id = envelope.data.request_id
-    current = await db[REQUESTS].find_one({"_id": request_id})
-    if current is not None and envelope.id in current.get("applied_events", ()):
-        return False
-    projection = project(envelope, current, reopen_window=reopen_window)
+async def load(*, db: AsyncDatabase[Document], request_id: str) -> Document | None:
+    """The stored request as the projection needs it (hidden fields included)."""
+    return await db[REQUESTS].find_one({"_id": request_id})
+
+
+def already_applied(current: Document | None, envelope: Envelope) -> bool:
+    return current is not None and envelope.id in current.get("applied_events", ())
+
+
+async def store(*, db: AsyncDatabase[Document], envelope: Envelope, projection: Projection) -> None:
+    """Write the timeline entry once, then the derived state and the applied event id."""
     await insert_once(db, TIMELINE, projection.entry)
     await db[REQUESTS].update_one(
-        {"_id": request_id},
+        {"_id": envelope.data.request_id},
         {"$set": projection.changes, "$addToSet": {"applied_events": envelope.id}},
         upsert=True,
     )
-    return True
+
+
+async def apply_event(
+    *, db: AsyncDatabase[Document], envelope: Envelope, reopen_window: timedelta
+) -> Projection | None:
+    """Project one event onto its request; None when it was already applied."""
+    current = await load(db=db, request_id=envelope.data.request_id)
+    if already_applied(current, envelope):
+        return None
+    projection = project(envelope, current, reopen_window=reopen_window)
+    await store(db=db, envelope=envelope, projection=projection)
+    return projection
 
 
 async def get_request(*, db: AsyncDatabase[Document], request_id: str) -> Document | None:

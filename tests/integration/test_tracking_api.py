@@ -237,8 +237,11 @@ async def test_a_citizen_message_reopens_a_resolved_request(tracking: Running) -
         )
     )
     record = await tracking.agent_view(request.request_id, lambda r: r["status"] == "in_progress")
-    assert record["timeline"][-1]["label"].endswith("la demande est rouverte")
-    assert record["timeline"][-1]["details"]["message"] == "Le trou est revenu."
+    message, reopening = record["timeline"][-2:]
+    assert message["label"].endswith("la demande est rouverte")
+    assert message["details"]["message"] == "Le trou est revenu."
+    assert reopening["actor"] == "system"
+    assert reopening["status"] == "in_progress"
 
 
 async def test_a_redelivered_event_makes_one_timeline_entry(tracking: Running) -> None:
