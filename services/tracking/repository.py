@@ -67,14 +67,14 @@ async def store(*, db: AsyncDatabase[Document], envelope: Envelope, projection: 
 
 async def apply_event(
     *, db: AsyncDatabase[Document], envelope: Envelope, reopen_window: timedelta
-) -> Projection | None:
-    """Project one event onto its request; None when it was already applied."""
+) -> bool:
+    """Project one event onto its request; False when it was already applied."""
     current = await load(db=db, request_id=envelope.data.request_id)
     if already_applied(current, envelope):
-        return None
+        return False
     projection = project(envelope, current, reopen_window=reopen_window)
     await store(db=db, envelope=envelope, projection=projection)
-    return projection
+    return True
 
 
 async def get_request(*, db: AsyncDatabase[Document], request_id: str) -> Document | None:
