@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.message import Message
 from email.parser import HeaderParser
 
@@ -35,19 +36,26 @@ def _returned_headers(msg: Message) -> list[Message]:
     found: list[Message] = []
     for part in own_parts(msg):
         kind = part.get_content_type()
-        payload = part.get_payload()
-        if kind in {"message/rfc822", "message/global"} and isinstance(payload, list):
-            found += [m for m in payload if isinstance(m, Message)]
+        if kind in {"message/rfc822", "message/global"}:
+            payload = part.get_payload()
+            found += (
+                [m for m in payload if isinstance(m, Message)] if isinstance(payload, list) else []
+            )
         elif kind in {"text/rfc822-headers", "message/global-headers"}:
             found.append(HeaderParser().parsestr(_text(part)))
     return found
 
 
 def _text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
-        return decode_text(payload[:SCAN_LIMIT], part.get_content_charset())
-    return str(part.get_payload())[:SCAN_LIMIT]
+    """A text part's content; damaged parts (bad charset labels...) read as nothing."""
+    try:
+        payload = part.get_payload(decode=True)
+        charset = part.get_param("charset")
+    except (ValueError, LookupError, MessageError):
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    return decode_text(payload[:SCAN_LIMIT], charset if isinstance(charset, str) else None)
 
 
 def _texts(msg: Message) -> str:

@@ -13,10 +13,12 @@ def _codec(label: str | None) -> str | None:
     if not label:
         return None
     try:
-        name = codecs.lookup(label.strip().strip('"')).name
-    except LookupError:
+        info = codecs.lookup(label.strip().strip('"'))
+    except (LookupError, ValueError):
         return None
-    return None if name in UNDECLARED else SUPERSETS.get(name, name)
+    if not getattr(info, "_is_text_encoding", True) or info.name in UNDECLARED:
+        return None  # rot13, hex...: not a charset
+    return SUPERSETS.get(info.name, info.name)
 
 
 def decode_text(payload: bytes, declared: str | None = None) -> str:
@@ -28,7 +30,7 @@ def decode_text(payload: bytes, declared: str | None = None) -> str:
             continue
         try:
             return payload.decode(codec)
-        except UnicodeDecodeError:
+        except (UnicodeError, LookupError):
             continue
     return payload.decode("latin-1", "replace")
 

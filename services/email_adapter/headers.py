@@ -1,6 +1,7 @@
 """Reading headers of real-world mail without ever raising on a broken one."""
 
 import re
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
@@ -13,7 +14,7 @@ MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 def _decode_words(raw: str) -> str:
     try:
         return str(make_header(decode_header(raw)))
-    except (ValueError, LookupError, UnicodeError, AssertionError):
+    except (ValueError, LookupError, UnicodeError, AssertionError, MessageError):
         return raw
 
 

@@ -3,7 +3,9 @@
 import mimetypes
 import re
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.message import Message
+from email.policy import compat32
 
 from services.email_adapter.charsets import decode_text, undo_surrogates
 from services.email_adapter.headers import header
@@ -69,10 +71,20 @@ def _walk(part: Message) -> _Found:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or ""
-    except (ValueError, LookupError, IndexError, TypeError):
+    except (ValueError, LookupError, IndexError, TypeError, MessageError):
         name = ""
     name = undo_surrogates(str(name)).replace("\\", "/").rsplit("/", 1)[-1]
     return re.sub(r"[\x00-\x1f\x7f]", "", name).strip()[:255]
+
+
+def _serialized(message: Message) -> bytes:
+    """An embedded message as bytes; the lenient compat32 generator copes with broken headers."""
+    for policy in (message.policy, compat32):
+        try:
+            return message.as_bytes(policy=policy)
+        except Exception:  # the stdlib's header folding has known crashes on broken input
+            continue
+    return b""
 
 
 def _content(part: Message) -> bytes:
@@ -80,10 +92,7 @@ def _content(part: Message) -> bytes:
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner
         if isinstance(inner, Message):
-            try:
-                return inner.as_bytes()
-            except (ValueError, LookupError, UnicodeError):
-                return bytes(str(inner), "utf-8", "replace")
+            return _serialized(inner)
     payload = part.get_payload(decode=True)
     return payload if isinstance(payload, bytes) else b""
 
