@@ -3,15 +3,19 @@
 import asyncio
 import smtplib
 from collections.abc import AsyncIterator
+from email.message import EmailMessage
 
 import pytest
 
+from services.email_adapter.raw_store import RawStore
+from shared.blobs import BlobStore
 from shared.events import CitizenMessageReceived, NotificationFailed, RequestSubmitted
 from shared.kafka.producer import EventPublisher
 from tests.integration.test_email_support import (
     CORPUS,
     TOWN,
     RunningAdapter,
+    crlf,
     email_settings,
     publish_fixtures,
     published,
@@ -95,3 +99,29 @@ async def test_kafka_down_means_try_later_and_nothing_published(topic_prefix: st
         )
         assert record is not None and "fate" not in record  # kept, waiting for the retry
     assert await published(topic_prefix + "relais.requests.v1") == []
+
+
+async def test_a_message_too_big_for_one_document_is_kept_whole(adapter: RunningAdapter) -> None:
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * (6 * 4096)  # 6 MiB, twice: over 16 MiB encoded
+    message = EmailMessage()
+    message["From"] = "Thomas Girard <thomas.girard@example.net>"
+    message["To"] = TOWN
+    message["Subject"] = "Plans du projet (fichiers lourds)"
+    message["Message-ID"] = "<big-plans-1@example.net>"
+    message.set_content("Bonjour, voici les plans du projet.")
+    for name in ("plan-1.pdf", "plan-2.pdf"):
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
+    raw = message.as_bytes()
+    assert len(raw) > 16 * 1024 * 1024
+    code, _ = await adapter.send(raw)
+    assert code == 250
+    (event,) = [e.data for e in await published(adapter.topic)]
+    assert isinstance(event, RequestSubmitted) and event.raw_ref is not None
+    assert event.raw_ref.startswith("email_adapter:raw_large/")
+    assert [(a.filename, a.size) for a in event.attachments] == [
+        ("plan-1.pdf", len(pdf)),
+        ("plan-2.pdf", len(pdf)),
+    ]
+    blobs = BlobStore(db=adapter.db, service="email_adapter")
+    kept = await RawStore(db=adapter.db, blobs=blobs, service="email_adapter").load(event.raw_ref)
+    assert kept == crlf(raw)
