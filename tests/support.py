@@ -4,9 +4,14 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
+
+from shared.envelope import Envelope, decode
 
 
 def free_port() -> int:
@@ -48,3 +53,41 @@ async def eventually(
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(interval)
+
+
+async def read_log(bootstrap: str, topic: str, *, timeout: float = 20.0) -> list[Any]:
+    """Every record of `topic`, from the beginning up to its end as it is now."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in await _partitions(bootstrap, topic)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[Any] = []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            assert asyncio.get_running_loop().time() < deadline, f"could not read {topic}"
+            batch = await consumer.getmany(*partitions, timeout_ms=500)
+            records += [r for recs in batch.values() for r in recs]
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(bootstrap: str, topic: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    assert not described["error_code"], f"no topic {topic}"
+    return [p["partition"] for p in described["partitions"]]
+
+
+async def published(bootstrap: str, topic: str) -> list[Envelope]:
+    """Every event on `topic` up to its current end, decoded."""
+    return [decode(record) for record in await read_log(bootstrap, topic)]

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.desk.app import build_app
 from services.desk.settings import DeskSettings
 from shared.auth import Agent, issue_token
-from shared.envelope import Envelope, decode
+from shared.envelope import Envelope
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
+from tests.support import published as read_published
 from tests.support import serve_app
 
 AGENT_SECRET = "secret-des-agents-pour-les-tests-du-guichet"
@@ -76,20 +76,7 @@ async def drop_database(name: str) -> None:
 
 async def published(topic: str) -> list[Envelope]:
     """Every event on the topic up to its current end (adapters answer after the ack)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(REQUEST_PARTITIONS)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(*partitions, timeout_ms=1000)
-            records += [r for recs in batch.values() for r in recs]
-        return [decode(r) for r in records]
-    finally:
-        await consumer.stop()
+    return await read_published(KAFKA, topic)
 
 
 def letter_files(data: str, *, scan: bytes = PDF, kind: str = "application/pdf") -> dict:

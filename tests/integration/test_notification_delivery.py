@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
@@ -35,7 +35,7 @@ from shared.kafka.topics import REQUESTS, dead_letter_topic, topic_specs
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import submitted
-from tests.support import eventually, free_port, serve_app
+from tests.support import eventually, free_port, published, serve_app
 
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
 DOMAIN = "ville.example"
@@ -92,20 +92,7 @@ class Stack:
         return sent
 
     async def events(self, kind: type[Event]) -> list[Envelope]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in range(PARTITIONS)]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(partitions)
-            records: list[Any] = []
-            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-                batch = await consumer.getmany(*partitions, timeout_ms=1000)
-                records += [r for recs in batch.values() for r in recs]
-        finally:
-            await consumer.stop()
-        return [e for e in map(decode, records) if isinstance(e.data, kind)]
+        return [e for e in await published(KAFKA, self.topic) if isinstance(e.data, kind)]
 
     async def mails(self, count: int) -> list[EmailMessage]:
         async def arrived() -> bool:

@@ -10,11 +10,10 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.open311.app import build_app
 from services.open311.settings import Open311Settings
-from shared.envelope import Envelope, decode
+from shared.envelope import Envelope
 from shared.events import (
     Channel,
     Department,
@@ -29,7 +28,7 @@ from shared.kafka.topics import REQUESTS, provision_topics, topic_specs
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import submitted
-from tests.support import eventually, serve_app
+from tests.support import eventually, published, serve_app
 
 KEY = "cle-de-test-open311"
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
@@ -48,20 +47,7 @@ class Open311:
 
     async def events_of(self, request_id: str) -> list[Envelope]:
         """Every event of the request on the topic, read up to the current end of the log."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in range(PARTITIONS)]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(partitions)
-            records: list[Any] = []
-            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-                batch = await consumer.getmany(*partitions, timeout_ms=1000)
-                records += [r for recs in batch.values() for r in recs]
-        finally:
-            await consumer.stop()
-        return [decode(r) for r in records if r.key == request_id.encode()]
+        return [e for e in await published(KAFKA, self.topic) if e.key == request_id]
 
     async def publish(self, event: Any) -> None:
         await self.publisher.publish(Envelope(data=event, source="/relais/tests"))

@@ -10,20 +10,19 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.portal.app import build_app
 from services.portal.forms import today
 from services.portal.settings import PortalSettings
 from shared.blobs import ATTACHMENTS, RAW
-from shared.envelope import Envelope, decode
+from shared.envelope import Envelope
 from shared.events import Channel, RequestSubmitted
 from shared.intake import hash_token
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import Document, connect
 from tests.conftest import KAFKA, MONGODB_URI
-from tests.support import serve_app
+from tests.support import published, serve_app
 
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
 TRACKING = "https://demarches.ville.example/suivi/{reference}"
@@ -68,20 +67,7 @@ class Portal:
 
     async def events(self) -> list[Envelope]:
         """Every event on the topic, read up to the current end of the log."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(self.topic, p) for p in range(PARTITIONS)]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(partitions)
-            records: list[Any] = []
-            while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-                batch = await consumer.getmany(*partitions, timeout_ms=1000)
-                records += [r for recs in batch.values() for r in recs]
-        finally:
-            await consumer.stop()
-        return [decode(r) for r in records]
+        return await published(KAFKA, self.topic)
 
     async def submitted(self, request_id: str) -> RequestSubmitted:
         found = [e.data for e in await self.events() if e.data.request_id == request_id]

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.web.app import build_app
 from services.web.settings import WebSettings
 from services.web.signatures import sign_chatbot, sign_facebook
-from shared.envelope import Envelope, decode
+from shared.envelope import Envelope
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import Document, connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.support import eventually, serve_app
+from tests.support import published as read_published
 
 APP_SECRET = "secret-de-l-application-facebook-des-tests"
 VERIFY_TOKEN = "jeton-de-verification-des-tests"
@@ -111,20 +111,7 @@ async def running_web(settings: WebSettings, *, drop: bool = True) -> AsyncItera
 
 async def published(topic: str) -> list[Envelope]:
     """Every event on the topic up to its current end (adapters answer after the ack)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, group_id=None, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(REQUEST_PARTITIONS)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-            batch = await consumer.getmany(*partitions, timeout_ms=1000)
-            records += [r for recs in batch.values() for r in recs]
-        return [decode(r) for r in records]
-    finally:
-        await consumer.stop()
+    return await read_published(KAFKA, topic)
 
 
 def page_message(
