@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.devstack import stop_services
+from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.e2e.conftest import start_pipeline
@@ -49,6 +50,13 @@ async def measure() -> dict[str, float]:
                 figures["e2e_latency_p99_ms"] = percentile(lat, 99) * 1000
         finally:
             stop_services(pipeline.handles)
+        adapters = await start_pipeline(
+            Path(workdir) / "adapters", bootstrap=KAFKA, names=ADAPTERS, extra_env=ENV
+        )
+        try:
+            figures |= await adapter_rates(adapters, count=int(300 * SCALE))
+        finally:
+            stop_services(adapters.handles)
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )

@@ -28,6 +28,10 @@ class Pipeline:
         spec = next(h.spec for h in self.handles if h.spec.name == service)
         return f"http://127.0.0.1:{spec.http_port}"
 
+    def extra_port(self, service: str) -> int:
+        spec = next(h.spec for h in self.handles if h.spec.name == service)
+        return spec.extra_ports[0].port
+
 
 def _free_offset(names: tuple[str, ...]) -> int:
     specs = [s for s in SERVICES if s.name in names]
@@ -38,13 +42,19 @@ def _free_offset(names: tuple[str, ...]) -> int:
     raise RuntimeError("no free port range for the pipeline")
 
 
-async def start_pipeline(workdir: Path, *, bootstrap: str = KAFKA) -> Pipeline:
+async def start_pipeline(
+    workdir: Path,
+    *,
+    bootstrap: str = KAFKA,
+    names: tuple[str, ...] = PIPELINE,
+    extra_env: dict[str, str] | None = None,
+) -> Pipeline:
     prefix = f"e2e{uuid.uuid4().hex[:8]}."
     await provision_topics(bootstrap_servers=bootstrap, prefix=prefix)
-    offset = _free_offset(PIPELINE)
-    specs = shifted([s for s in SERVICES if s.name in PIPELINE], offset)
-    smtp_port = next(e.port for s in specs if s.name == "mailsink" for e in s.extra_ports)
-    tracking_port = next(s.http_port for s in specs if s.name == "tracking")
+    offset = _free_offset(names)
+    specs = shifted([s for s in SERVICES if s.name in names], offset)
+    smtp_port = next((e.port for s in specs if s.name == "mailsink" for e in s.extra_ports), 1025)
+    tracking_port = next((s.http_port for s in specs if s.name == "tracking"), 8020)
     mail_dir = workdir / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -57,6 +67,7 @@ async def start_pipeline(workdir: Path, *, bootstrap: str = KAFKA) -> Pipeline:
         "PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking_port}/v1/public/requests/{{reference}}",
         "PUBLISH_TIMEOUT_S": "3",
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
+        **(extra_env or {}),
     }
     handles = await start_services(
         specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=60
