@@ -4,6 +4,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -91,3 +92,8 @@ async def _partitions(bootstrap: str, topic: str) -> list[int]:
 async def published(bootstrap: str, topic: str) -> list[Envelope]:
     """Every event on `topic` up to its current end, decoded."""
     return [decode(record) for record in await read_log(bootstrap, topic)]
+
+
+# Real-world data kept beside the repository (read-only, also present in CI).
+TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+SISIMAI = TESTDATA / "bounces-sisimai" / "maildir"

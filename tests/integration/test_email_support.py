@@ -32,7 +32,6 @@ from tests.factories import submitted
 from tests.support import eventually, serve_app
 
 CORPUS = Path(__file__).parents[1] / "data" / "emails"
-SISIMAI = Path(__file__).parents[2] / ".." / "shared" / "testdata" / "bounces-sisimai" / "maildir"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))
 AGENT_SECRET = "secret-des-agents-pour-les-tests-du-courriel"
 AGENT = Agent(agent_id="lea-roux", name="Léa Roux", department="accueil")

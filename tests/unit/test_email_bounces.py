@@ -13,9 +13,9 @@ from services.email_adapter.bounce_matching import (
 )
 from services.email_adapter.bounces import UNKNOWN_REASON, BounceReport, read_bounce
 from services.email_adapter.parsing import read_message
+from tests.support import SISIMAI
 
 CORPUS = Path(__file__).parents[1] / "data" / "emails"
-SISIMAI = Path(__file__).parents[2] / ".." / "shared" / "testdata" / "bounces-sisimai" / "maildir"
 
 
 def _report(name: str, folder: Path = CORPUS) -> BounceReport:

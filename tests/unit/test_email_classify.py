@@ -8,8 +8,8 @@ from services.email_adapter.bounces import read_bounce
 from services.email_adapter.classify import Kind, Verdict, classify
 from services.email_adapter.headers import all_headers, first_address
 from services.email_adapter.parsing import parse_message, read_message
+from tests.support import SISIMAI
 
-SISIMAI = Path(__file__).parents[2] / ".." / "shared" / "testdata" / "bounces-sisimai" / "maildir"
 BOUNCES = sorted((SISIMAI / "bsd").glob("*.eml"))
 DOMAINS = frozenset({"ville.example"})
 HUMAN_HEADERS = (

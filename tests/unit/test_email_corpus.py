@@ -8,9 +8,9 @@ import yaml
 from services.email_adapter.classify import Kind, classify
 from services.email_adapter.headers import all_headers, first_address
 from services.email_adapter.parsing import MalformedEmail, parse_message, read_message
+from tests.support import SISIMAI
 
 CORPUS = Path(__file__).parents[1] / "data" / "emails"
-SISIMAI = Path(__file__).parents[2] / ".." / "shared" / "testdata" / "bounces-sisimai" / "maildir"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))
 CASES = [(CORPUS / n, s) for n, s in MANIFEST["messages"].items()] + [
     (SISIMAI / n, s) for n, s in MANIFEST["sisimai"].items()
