@@ -1,10 +1,10 @@
 """The topics Relais uses, provisioned explicitly (auto-creation is off on the broker)."""
 
-import contextlib
+import asyncio
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 REQUESTS = "relais.requests.v1"
 DLQ_PREFIX = "relais.dlq."
@@ -51,25 +51,56 @@ def topic_specs() -> list[TopicSpec]:
     return [requests, *dead_letters]
 
 
-async def provision_topics(*, bootstrap_servers: str, prefix: str = "") -> list[str]:
-    """Create missing topics; returns the names created."""
+async def provision_topics(
+    *, bootstrap_servers: str, prefix: str = "", replication_factor: int = 1
+) -> list[str]:
+    """Create missing topics and wait until they are usable; returns the names created."""
+    specs = {prefix + s.name: s for s in topic_specs()}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        existing = set(await admin.list_topics())
-        wanted = [
-            NewTopic(
-                name=prefix + s.name,
-                num_partitions=s.partitions,
-                replication_factor=1,
-                topic_configs=s.config,
+        missing = [name for name in specs if name not in set(await admin.list_topics())]
+        if missing:
+            await create_topics(
+                admin,
+                [
+                    NewTopic(
+                        name=name,
+                        num_partitions=specs[name].partitions,
+                        replication_factor=replication_factor,
+                        topic_configs=specs[name].config,
+                    )
+                    for name in missing
+                ],
             )
-            for s in topic_specs()
-            if prefix + s.name not in existing
-        ]
-        if wanted:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(wanted)
-        return [t.name for t in wanted]
+        return missing
     finally:
         await admin.close()
+
+
+async def create_topics(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
+    """Create `topics`, retrying while a just-started broker is not ready, then wait for them."""
+    pending = {t.name: t for t in topics}
+    for attempt in range(50):
+        response = await admin.create_topics(list(pending.values()))
+        for name, code, message in _errors(response):
+            if code in (0, TopicAlreadyExistsError.errno):
+                pending.pop(name, None)
+            elif not for_code(code).retriable:
+                raise RuntimeError(f"cannot create topic {name}: {message or for_code(code)}")
+        if not pending:
+            break
+        await asyncio.sleep(0.1 * (attempt + 1))
+    else:
+        raise RuntimeError(f"topics still not created: {sorted(pending)}")
+    names = {t.name for t in topics}
+    for _ in range(100):
+        described = await admin.describe_topics(list(names))
+        if all(not d["error_code"] and d["partitions"] for d in described):
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"topics not visible after creation: {sorted(names)}")
+
+
+def _errors(response: object) -> list[tuple[str, int, str | None]]:
+    return [(e[0], e[1], e[2] if len(e) > 2 else None) for e in response.topic_errors]  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from shared.kafka.topics import create_topics
 from shared.mongo import connect
 
 PAYLOAD = b'{"description": "' + b"x" * 600 + b'"}'
@@ -17,8 +18,7 @@ async def kafka_produce_consume(bootstrap: str, *, count: int = 20000) -> dict[s
     topic = f"bench-raw-{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
-    await admin.create_topics([NewTopic(topic, num_partitions=12, replication_factor=1)])
-    await admin.close()
+    await create_topics(admin, [NewTopic(topic, num_partitions=12, replication_factor=1)])
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=2
     )
@@ -43,6 +43,8 @@ async def kafka_produce_consume(bootstrap: str, *, count: int = 20000) -> dict[s
             seen += len(records)
     consumed = time.perf_counter() - started
     await consumer.stop()
+    await admin.delete_topics([topic])
+    await admin.close()
     return {
         "produce_per_s": count / produced,
         "consume_per_s": count / consumed,
