@@ -5,6 +5,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, provision_topics
@@ -34,11 +35,18 @@ def mongodb_uri() -> str:
 
 
 @pytest.fixture
-async def topic_prefix() -> str:
-    """A fresh namespace of provisioned topics, so tests never see each other's records."""
+async def topic_prefix() -> AsyncIterator[str]:
+    """A fresh namespace of provisioned topics, so tests never see each other's records;
+    deleted afterwards so the broker stays small (and fast) over the whole suite."""
     prefix = f"t{uuid.uuid4().hex[:10]}."
-    await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    return prefix
+    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
+    yield prefix
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        await admin.delete_topics(created)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

@@ -55,37 +55,36 @@ async def provision_topics(
     *, bootstrap_servers: str, prefix: str = "", replication_factor: int = 1
 ) -> list[str]:
     """Create missing topics and wait until they are usable; returns the names created."""
-    specs = {prefix + s.name: s for s in topic_specs()}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        missing = [name for name in specs if name not in set(await admin.list_topics())]
-        if missing:
-            await create_topics(
-                admin,
-                [
-                    NewTopic(
-                        name=name,
-                        num_partitions=specs[name].partitions,
-                        replication_factor=replication_factor,
-                        topic_configs=specs[name].config,
-                    )
-                    for name in missing
-                ],
-            )
-        return missing
+        return await create_topics(
+            admin,
+            [
+                NewTopic(
+                    name=prefix + spec.name,
+                    num_partitions=spec.partitions,
+                    replication_factor=replication_factor,
+                    topic_configs=spec.config,
+                )
+                for spec in topic_specs()
+            ],
+        )
     finally:
         await admin.close()
 
 
-async def create_topics(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
-    """Create `topics`, retrying while a just-started broker is not ready, then wait for them."""
+async def create_topics(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> list[str]:
+    """Create the missing `topics` (retrying while a just-started broker is not ready), wait
+    until all are usable; returns the names created."""
     pending = {t.name: t for t in topics}
+    created: list[str] = []
     for attempt in range(50):
         response = await admin.create_topics(list(pending.values()))
         for name, code, message in _errors(response):
             if code in (0, TopicAlreadyExistsError.errno):
                 pending.pop(name, None)
+                created += [name] if code == 0 else []
             elif not for_code(code).retriable:
                 raise RuntimeError(f"cannot create topic {name}: {message or for_code(code)}")
         if not pending:
@@ -97,7 +96,7 @@ async def create_topics(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> N
     for _ in range(100):
         described = await admin.describe_topics(list(names))
         if all(not d["error_code"] and d["partitions"] for d in described):
-            return
+            return created
         await asyncio.sleep(0.1)
     raise RuntimeError(f"topics not visible after creation: {sorted(names)}")
 
