@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.devstack import stop_services
+from shared.mongo import connect
 from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
-from tests.e2e.conftest import start_pipeline
+from tests.e2e.conftest import drop_databases, start_pipeline
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
@@ -35,21 +36,24 @@ async def measure() -> dict[str, float]:
         pipeline = await start_pipeline(Path(workdir), bootstrap=KAFKA)
         try:
             portal = f"{pipeline.url('portal')}/v1/requests"
-            tracking = pipeline.url("tracking")
             limits = httpx.Limits(max_connections=64)
+            store = connect(uri=MONGODB_URI)
+            requests = store[f"{pipeline.prefix.replace('.', '_')}relais_tracking"]["requests"]
             async with httpx.AsyncClient(timeout=60, limits=limits) as client:
                 await accept_burst(client, portal, count=20, concurrency=4)  # warm-up
                 rate, accepted = await accept_burst(
                     client, portal, count=int(1000 * SCALE), concurrency=32
                 )
                 figures["portal_accepts_per_s"] = rate
-                seconds = await drain_time(client, tracking, accepted)
+                seconds = await drain_time(requests, accepted)
                 figures["e2e_requests_per_s"] = len(accepted) / seconds
-                lat = await latencies(client, portal, tracking, rate=20, duration_s=10 * SCALE)
+                lat = await latencies(client, portal, requests, rate=10, duration_s=10 * SCALE)
                 figures["e2e_latency_p50_ms"] = percentile(lat, 50) * 1000
                 figures["e2e_latency_p99_ms"] = percentile(lat, 99) * 1000
+            await store.close()
         finally:
             stop_services(pipeline.handles)
+            await drop_databases(pipeline)
         adapters = await start_pipeline(
             Path(workdir) / "adapters", bootstrap=KAFKA, names=ADAPTERS, extra_env=ENV
         )
@@ -57,6 +61,7 @@ async def measure() -> dict[str, float]:
             figures |= await adapter_rates(adapters, count=int(300 * SCALE))
         finally:
             stop_services(adapters.handles)
+            await drop_databases(adapters)
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.flow import REQUEST, department_label
+from tests.e2e.flow import REQUEST
 
 
 @dataclass
@@ -41,52 +41,63 @@ async def accept_burst(
     return count / (time.perf_counter() - started), accepted
 
 
-async def _visible(client: httpx.AsyncClient, tracking: str, body: dict[str, Any]) -> bool:
-    response = await client.get(
-        f"{tracking}/v1/public/requests/{body['reference']}",
-        headers={"X-Tracking-Token": body["tracking_token"]},
-    )
-    return response.status_code == 200 and department_label(response.json()) is not None
+Collection = Any  # an AsyncCollection of tracking's `requests`
+
+
+async def _routed(requests: Collection, ids: list[str]) -> set[str]:
+    """Which of `ids` tracking has applied routing's decision to (read from its own store)."""
+    found = requests.find({"_id": {"$in": ids}, "department_code": {"$ne": None}}, {"_id": 1})
+    return {doc["_id"] async for doc in found}
 
 
 async def drain_time(
-    client: httpx.AsyncClient, tracking: str, accepted: list[Accepted], *, deadline_s: float = 300
+    requests: Collection, accepted: list[Accepted], *, deadline_s: float = 600
 ) -> float:
     """Seconds from the first acceptance until every accepted request is routed in tracking."""
-    pending = list(accepted)
+    pending = [a.body["id"] for a in accepted]
     limit = time.perf_counter() + deadline_s
     while pending:
         if time.perf_counter() > limit:
             raise RuntimeError(f"{len(pending)} requests never became visible")
-        # Oldest first: once one is not visible yet, the later ones rarely are.
-        still = []
-        for item in pending:
-            if still or not await _visible(client, tracking, item.body):
-                still.append(item)
-        pending = still
+        done = await _routed(requests, pending)
+        pending = [i for i in pending if i not in done]
         if pending:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)
     return time.perf_counter() - min(a.at for a in accepted)
 
 
 async def latencies(
-    client: httpx.AsyncClient, portal: str, tracking: str, *, rate: float, duration_s: float
+    client: httpx.AsyncClient, portal: str, requests: Collection, *, rate: float, duration_s: float
 ) -> list[float]:
-    """Open loop at `rate` requests/s; each: time from 202 to visible-and-routed."""
+    """Open loop at `rate` requests/s: seconds from each 202 until tracking shows it routed.
 
-    async def one() -> float:
+    One poller reads tracking's store, so the figures include up to one poll of delay."""
+    accepted: dict[str, float] = {}
+    seen: dict[str, float] = {}
+
+    async def one() -> None:
         response = await client.post(portal, json=REQUEST)
-        accepted_at = time.perf_counter()
-        body = response.json()
-        while not await _visible(client, tracking, body):
-            await asyncio.sleep(0.01)
-        return time.perf_counter() - accepted_at
+        accepted[response.json()["id"]] = time.perf_counter()
 
+    async def poll(until: float) -> None:
+        while time.perf_counter() < until and (len(seen) < len(accepted) or not accepted):
+            pending = [i for i in accepted if i not in seen]
+            if pending:
+                for request_id in await _routed(requests, pending):
+                    seen[request_id] = time.perf_counter()
+            await asyncio.sleep(0.02)
+
+    count = int(rate * duration_s)
+    poller = asyncio.create_task(poll(time.perf_counter() + duration_s + 120))
     tasks = []
-    for _ in range(int(rate * duration_s)):
+    for _ in range(count):
         tasks.append(asyncio.create_task(one()))
         await asyncio.sleep(1 / rate)
-    return sorted(await asyncio.gather(*tasks))
+    await asyncio.gather(*tasks)
+    await poller
+    if len(seen) < count:
+        raise RuntimeError(f"only {len(seen)} of {count} requests became visible")
+    return sorted(seen[i] - accepted[i] for i in accepted)
 
 
 def percentile(values: list[float], q: float) -> float:

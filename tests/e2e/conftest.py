@@ -12,6 +12,7 @@ import pytest
 from shared.devstack import SERVICES, ServiceHandle, shifted, start_services, stop_services
 from shared.devstack.processes import port_open
 from shared.kafka.topics import provision_topics
+from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 
 PIPELINE = ("portal", "routing", "tracking", "notification", "mailsink")
@@ -75,8 +76,20 @@ async def start_pipeline(
     return Pipeline(prefix=prefix, bootstrap=bootstrap, mail_dir=mail_dir, handles=handles)
 
 
+async def drop_databases(running: Pipeline) -> None:
+    """The pipeline's databases, dropped once its services are stopped."""
+    client = connect(uri=MONGODB_URI)
+    try:
+        for name in await client.list_database_names():
+            if name.startswith(running.prefix.replace(".", "_")):
+                await client.drop_database(name)
+    finally:
+        await client.close()
+
+
 @pytest.fixture(scope="module")
 async def pipeline(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pipeline]:
     running = await start_pipeline(tmp_path_factory.mktemp("pipeline"))
     yield running
     stop_services(running.handles)
+    await drop_databases(running)

@@ -9,7 +9,7 @@ import pytest
 
 from shared.devstack import stop_services
 from tests.e2e.broker import DisposableBroker
-from tests.e2e.conftest import Pipeline, start_pipeline
+from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
 from tests.e2e.flow import AGENT_TOKEN, REQUEST, department_label, routed_view
 from tests.support import eventually
 
@@ -31,6 +31,7 @@ async def outage_pipeline(
     )
     yield running
     stop_services(running.handles)
+    await drop_databases(running)
 
 
 async def _count_requests(client: httpx.AsyncClient, tracking: str) -> int:
