@@ -16,7 +16,6 @@ from shared.kafka.producer import EventPublisher
 from tests.integration.test_email_support import (
     CORPUS,
     MANIFEST,
-    SISIMAI,
     RunningAdapter,
     agent_headers,
     crlf,
@@ -26,6 +25,7 @@ from tests.integration.test_email_support import (
     running_adapter,
     sent_message_id,
 )
+from tests.support import SISIMAI
 
 CASES: list[tuple[Path, dict[str, Any]]] = [
     (CORPUS / name, spec) for name, spec in MANIFEST["messages"].items()
