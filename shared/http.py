@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from shared.problems import install_problem_handlers, problem
+from shared.problems import ProblemError, install_problem_handlers, problem
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -80,3 +80,20 @@ def create_app(
 
 async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
+
+
+async def read_body(request: Request, *, max_bytes: int) -> bytes:
+    """The whole body, refused as soon as it grows past `max_bytes` (chunked bodies too)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ProblemError(413, f"Le contenu dépasse la taille maximale de {max_bytes} octets.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(request: Request) -> str:
+    """The request's content type without its parameters, lower-cased."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
+from shared.http import read_body
 from shared.problems import ProblemError
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,18 +36,6 @@ class Submission:
     @property
     def is_multipart(self) -> bool:
         return self.content_type.split(";")[0].strip().lower() == MULTIPART
-
-
-async def read_body(request: Request, *, max_bytes: int) -> bytes:
-    """The whole body, refused as soon as it grows past `max_bytes` (chunked uploads too)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise ProblemError(413, f"Le contenu dépasse la taille maximale de {max_bytes} octets.")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _replaying(request: Request, body: bytes) -> Request:

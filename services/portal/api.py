@@ -22,8 +22,9 @@ from services.portal.forms import FORMS, FormSpec
 from services.portal.limits import LimitedBodyRoute
 from services.portal.portal import Portal, PortalDep
 from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
-from services.portal.uploads import JSON, media_type, read_submission
+from services.portal.uploads import JSON, read_submission
 from shared.events import Attachment
+from shared.http import media_type
 from shared.problems import PROBLEM_JSON, ProblemError
 
 IdempotencyKey = Annotated[

@@ -6,6 +6,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from shared.http import media_type
 from shared.problems import ProblemError
 
 JSON = "application/json"
@@ -24,10 +25,6 @@ class Upload:
 class Submission:
     data: bytes
     files: list[Upload] = field(default_factory=list)
-
-
-def media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _invalid(field_name: str, message: str) -> ProblemError:

@@ -12,22 +12,6 @@ from shared.problems import ProblemError
 M = TypeVar("M", bound=BaseModel)
 
 
-async def read_body(request: Request, *, max_bytes: int) -> bytes:
-    """The raw body, refused as soon as it grows past `max_bytes` (chunked bodies too)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise ProblemError(413, f"Le contenu dépasse la taille maximale de {max_bytes} octets.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
 def charset(request: Request, default: str = "utf-8") -> str:
     for param in request.headers.get("content-type", "").split(";")[1:]:
         name, _, value = param.partition("=")

@@ -7,7 +7,7 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Header, Request
 
-from services.web.body import json_object, read_body, validate
+from services.web.body import json_object, validate
 from services.web.delivery import LazyRaw, Message, deliver
 from services.web.docs import answers, body_of
 from services.web.mapping import chatbot_request
@@ -16,6 +16,7 @@ from services.web.schemas import ChatbotAccepted, ChatbotMessage
 from services.web.signatures import check_chatbot
 from services.web.web import WebContext
 from shared.events import Channel
+from shared.http import read_body
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/chatbot", tags=["assistant en ligne"])

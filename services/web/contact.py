@@ -13,7 +13,7 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.web.body import charset, json_object, media_type, read_body, validate
+from services.web.body import charset, json_object, validate
 from services.web.docs import answers, body_of
 from services.web.mapping import contact_request
 from services.web.metrics import CONTACT_DISCARDED
@@ -21,6 +21,7 @@ from services.web.schemas import CategoryItem, ContactAccepted, ContactForm
 from services.web.web import Web, WebContext
 from shared.catalogue import load_catalogue
 from shared.events import Channel
+from shared.http import media_type, read_body
 from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)

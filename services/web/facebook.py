@@ -12,7 +12,7 @@ import structlog
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from services.web.body import json_object, read_body, validate
+from services.web.body import json_object, validate
 from services.web.delivery import LazyRaw, Message, Outcome, deliver
 from services.web.docs import answers, body_of
 from services.web.facebook_events import (
@@ -27,6 +27,7 @@ from services.web.schemas import WebhookReceipt
 from services.web.signatures import check_facebook
 from services.web.web import Web, WebContext
 from shared.events import Channel
+from shared.http import read_body
 from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
