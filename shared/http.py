@@ -3,9 +3,10 @@
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from typing import Annotated
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Header, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -97,3 +98,16 @@ async def read_body(request: Request, *, max_bytes: int) -> bytes:
 def media_type(request: Request) -> str:
     """The request's content type without its parameters, lower-cased."""
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Identifiant unique de l'envoi : rejouer la même clé renvoie la même "
+        "réponse, sans créer de doublon.",
+    ),
+]
+"""The client's retry key: adapters use it as the channel message id."""

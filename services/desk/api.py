@@ -5,7 +5,7 @@ from functools import partial
 from fastapi import APIRouter, Request, Response
 
 from services.desk.desk import DeskContext, agent_message_id
-from services.desk.docs import AGENT_SECURITY, IdempotencyKey, answers
+from services.desk.docs import AGENT_SECURITY, answers
 from services.desk.guards import AgentRoute
 from services.desk.intake_mapping import (
     ContactError,
@@ -18,6 +18,7 @@ from services.desk.schemas import Accepted, CallBody, VisitBody
 from services.desk.uploads import invalid
 from shared.auth import Agent, CurrentAgent
 from shared.events import Channel, Citizen
+from shared.http import IdempotencyKey
 from shared.intake import Receipt
 
 router = APIRouter(

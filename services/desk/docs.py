@@ -1,8 +1,8 @@
 """Shared pieces of the desk routes' signatures and OpenAPI documentation."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Header
+from fastapi import Depends
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from services.desk.guards import TELEPHONY_HEADER
@@ -10,15 +10,6 @@ from services.desk.guards import TELEPHONY_HEADER
 Responses = dict[int | str, dict[str, Any]]
 PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Renvoyer la même clé (même agent) renvoie la même réponse sans doublon.",
-    ),
-]
 
 # Documentation only: the route classes in guards.py do the checks, before reading the body.
 bearer = HTTPBearer(auto_error=False, description="Jeton d'agent (JWT HS256)")

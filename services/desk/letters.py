@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from services.desk import scans
 from services.desk.api import ACCEPTED, mark_replay
 from services.desk.desk import Desk, DeskContext, agent_message_id
-from services.desk.docs import AGENT_SECURITY, IdempotencyKey, answers, data_part, file_part
+from services.desk.docs import AGENT_SECURITY, answers, data_part, file_part
 from services.desk.guards import AgentRoute
 from services.desk.intake_mapping import ContactError, citizen_of, letter_event
 from services.desk.schemas import Accepted, LetterData
@@ -16,6 +16,7 @@ from services.desk.uploads import Submission, Upload, invalid, parse_data, read_
 from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused
 from shared.events import Attachment, Channel, RequestSubmitted
+from shared.http import IdempotencyKey
 from shared.intake import Identity
 from shared.problems import ProblemError
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from services.desk.api import REPLAYED
 from services.desk.desk import Desk, DeskContext
-from services.desk.docs import AGENT_SECURITY, IdempotencyKey, answers, data_part, file_part
+from services.desk.docs import AGENT_SECURITY, answers, data_part, file_part
 from services.desk.guards import AgentRoute
 from services.desk.intake_mapping import follow_up_event
 from services.desk.schemas import FollowUpAccepted, FollowUpData
@@ -18,6 +18,7 @@ from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused
 from shared.envelope import Envelope
 from shared.events import Attachment, Channel
+from shared.http import IdempotencyKey
 from shared.problems import ProblemError
 
 router = APIRouter(

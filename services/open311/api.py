@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from services.open311 import mapping
 from services.open311.body import FORM_SCHEMA, JSON_SCHEMA, read_fields
@@ -24,19 +24,11 @@ from services.open311.queries import parse_query
 from services.open311.settings import BASE_PATH
 from services.open311.submission import ServiceRequestInput, build_event
 from shared.events import Channel
+from shared.http import IdempotencyKey
 
 FormatPath = Annotated[Format, Path(description="Format de la réponse : json ou xml")]
 Jurisdiction = Annotated[
     str | None, Query(max_length=100, description="Facultatif ; doit désigner notre commune")
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Rejouer la même clé renvoie la même demande sans en créer une autre",
-    ),
 ]
 Responses = dict[int | str, dict[str, Any]]
 _BOTH: dict[str, Any] = {"application/json": {}, "application/xml": {}}

@@ -8,9 +8,9 @@ stored again before the key is looked up; the event keeps the first submission's
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -24,18 +24,9 @@ from services.portal.portal import Portal, PortalDep
 from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
 from services.portal.uploads import JSON, read_submission
 from shared.events import Attachment
-from shared.http import media_type
+from shared.http import IdempotencyKey, media_type
 from shared.problems import PROBLEM_JSON, ProblemError
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Identifiant unique de l'envoi : le rejouer renvoie la même demande",
-    ),
-]
 Responses = dict[int | str, dict[str, Any]]
 _PROBLEM: dict[str, Any] = {PROBLEM_JSON: {}}
 ERRORS: Responses = {
