@@ -1,7 +1,7 @@
 """The FastAPI application every service starts from: health, readiness, metrics, errors."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
@@ -77,10 +77,6 @@ def create_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
 
 
 async def read_body(request: Request, *, max_bytes: int) -> bytes:

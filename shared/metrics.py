@@ -1,6 +1,6 @@
 """Prometheus metrics shared by every service (exposed on /metrics)."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
 EVENTS_CONSUMED = Counter(
     "relais_events_consumed_total", "Events handled by a consumer", ["group", "type", "outcome"]
@@ -14,7 +14,6 @@ EVENT_SECONDS = Histogram(
 DEAD_LETTERS = Counter(
     "relais_dead_letters_total", "Records sent to a dead-letter topic", ["group"]
 )
-CONSUMER_LAG = Gauge("relais_consumer_lag", "Records behind the log end", ["group"])
 EVENTS_PUBLISHED = Counter(
     "relais_events_published_total", "Events acknowledged by Kafka", ["service", "type"]
 )

@@ -36,10 +36,6 @@ class EventPublisher:
     def topic(self) -> str:
         return self._topic
 
-    @property
-    def connected(self) -> bool:
-        return self._producer is not None
-
     async def start(self) -> None:
         """Connect now if possible; otherwise connect lazily on first publish."""
         try:
