@@ -62,7 +62,7 @@ bench: $(VENV_STAMP) ## Run the benchmarks against real Kafka and FerretDB
 	$(call with_infra,.venv/bin/python -m tests.bench)
 
 contracts: $(VENV_STAMP) ## Regenerate contracts/ (JSON Schemas, AsyncAPI, OpenAPI) from the code
-	.venv/bin/python -c 'from shared.contracts import write_all; print(*write_all(), sep="\n")'
+	.venv/bin/python -c 'from tools.contracts import write_all; print(*write_all(), sep="\n")'
 
 lint: $(VENV_STAMP) ## ruff (lint and format check) and mypy
 	.venv/bin/ruff check .

@@ -2,7 +2,9 @@
 
 from pymongo.errors import ConnectionFailure
 
-from shared.kafka.producer import BrokerUnavailable
+
+class BrokerUnavailable(RuntimeError):
+    """Kafka did not acknowledge in time: the caller must answer "try again"."""
 
 
 class TransientError(RuntimeError):

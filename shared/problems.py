@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
-from shared.kafka.producer import BrokerUnavailable
+from shared.errors import BrokerUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_S = 5

@@ -26,9 +26,9 @@ from services.email_adapter.threads import request_continued
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
 from shared.envelope import Envelope
+from shared.errors import BrokerUnavailable
 from shared.events import Channel
 from shared.intake import Intake
-from shared.kafka.producer import BrokerUnavailable
 
 log = structlog.get_logger(__name__)
 MESSAGES = Counter("relais_email_messages_total", "Mail received, by fate", ["fate"])

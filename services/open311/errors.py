@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from services.open311.formats import Open311Error, errors_response, format_of
 from services.open311.settings import BASE_PATH
-from shared.kafka.producer import BrokerUnavailable
+from shared.errors import BrokerUnavailable
 from shared.problems import TITLES, french_message, problem
 
 log = structlog.get_logger(__name__)

@@ -14,8 +14,9 @@ from services.tracking.schemas import StatusChange
 from services.tracking.settings import SOURCE
 from shared.auth import Agent
 from shared.envelope import Envelope
+from shared.errors import BrokerUnavailable
 from shared.events import RequestStatusChanged
-from shared.kafka.producer import BrokerUnavailable, EventPublisher
+from shared.kafka.producer import EventPublisher
 from shared.metrics import EVENTS_PUBLISHED, PUBLISH_FAILURES
 from shared.mongo import Document
 from shared.problems import ProblemError

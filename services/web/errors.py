@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
 from services.web.signatures import SignatureRefused
-from shared.kafka.producer import BrokerUnavailable
+from shared.errors import BrokerUnavailable
 from shared.problems import problem
 
 log = structlog.get_logger(__name__)

@@ -16,12 +16,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from shared.envelope import Envelope, encode
+from shared.errors import BrokerUnavailable
 
 log = structlog.get_logger(__name__)
-
-
-class BrokerUnavailable(RuntimeError):
-    """Kafka did not acknowledge in time: the caller must answer "try again"."""
 
 
 class EventPublisher:

@@ -10,12 +10,12 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from shared.devstack import stop_services
 from shared.mongo import connect
 from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.e2e.conftest import drop_databases, start_pipeline
+from tools.devstack import stop_services
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")

@@ -3,9 +3,9 @@
 from pathlib import Path
 from string import Template
 
-from shared.devstack.kafka import KAFKA_DEPLOY, java_command, kafka_answers, kafka_libs
-from shared.devstack.processes import ManagedProcess, wait_ready
 from tests.support import free_port
+from tools.devstack.kafka import KAFKA_DEPLOY, java_command, kafka_answers, kafka_libs
+from tools.devstack.processes import ManagedProcess, wait_ready
 
 
 class DisposableBroker:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from shared.devstack import (
+from shared.kafka.topics import provision_topics
+from shared.mongo import connect
+from tests.conftest import KAFKA, MONGODB_URI
+from tools.devstack import (
     SERVICES,
     DevstackError,
     ServiceHandle,
@@ -17,10 +20,7 @@ from shared.devstack import (
     start_services,
     stop_services,
 )
-from shared.devstack.processes import port_open
-from shared.kafka.topics import provision_topics
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tools.devstack.processes import port_open
 
 PIPELINE = ("portal", "routing", "tracking", "notification", "mailsink")
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.devstack import stop_services
 from tests.e2e.broker import DisposableBroker
 from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
 from tests.e2e.flow import AGENT_TOKEN, REQUEST, department_label, routed_view
 from tests.support import eventually
+from tools.devstack import stop_services
 
 
 @pytest.fixture(scope="module")

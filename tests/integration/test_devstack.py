@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.devstack import SERVICES, DevstackError, ManagedProcess, start_services, stop_services
-from shared.devstack.ferretdb import DEFAULT_URI, mongo_answers
-from shared.devstack.kafka import DEFAULT_BOOTSTRAP, kafka_answers
-from shared.devstack.processes import wait_ready
-from shared.devstack.services import ExtraPort, shifted
 from shared.kafka.topics import REQUESTS
+from tools.devstack import SERVICES, DevstackError, ManagedProcess, start_services, stop_services
+from tools.devstack.ferretdb import DEFAULT_URI, mongo_answers
+from tools.devstack.kafka import DEFAULT_BOOTSTRAP, kafka_answers
+from tools.devstack.processes import wait_ready
+from tools.devstack.services import ExtraPort, shifted
 
 
 def managed(tmp_path: Path) -> tuple[ManagedProcess, str]:

@@ -6,11 +6,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from typer.testing import CliRunner
 
-from shared.cli import app
 from shared.kafka.dead_letter import dead_letter_headers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import dead_letter_topic
 from tests.factories import envelope
+from tools.cli import app
 
 
 async def relais(kafka: str, prefix: str, *args: str) -> tuple[int, str]:

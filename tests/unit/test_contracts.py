@@ -6,9 +6,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from shared import contracts
 from shared.events import EVENT_MODELS
 from tests.factories import submitted
+from tools import contracts
 
 DRIFT_HINT = "contracts/ is out of date: run `make contracts` and commit the result"
 

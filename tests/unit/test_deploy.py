@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.contracts import HTTP_SERVICES
+from tools.contracts import HTTP_SERVICES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))

@@ -1,12 +1,12 @@
-"""`relais dev-token`, registered onto a typer app as shared/cli.py will do."""
+"""`relais dev-token`, registered onto a typer app as tools/cli.py will do."""
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from shared.auth import DEV_SECRET, verify_token
-from shared.cli_tokens import agent_id_for, register
 from shared.problems import ProblemError
+from tools.cli_tokens import agent_id_for, register
 
 
 def _app() -> typer.Typer:

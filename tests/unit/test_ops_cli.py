@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli import app
+from tools.cli import app
 
 # Nothing listens there: a command that got past its argument checks would fail with exit 1.
 UNREACHABLE = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "COLUMNS": "200"}

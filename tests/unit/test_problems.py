@@ -6,8 +6,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from shared.errors import BrokerUnavailable
 from shared.http import create_app
-from shared.kafka.producer import BrokerUnavailable
 
 
 class Body(BaseModel):

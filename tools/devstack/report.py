@@ -3,8 +3,8 @@
 from rich.console import Console
 from rich.table import Table
 
-from shared.devstack.infra import Infra
-from shared.devstack.stack import StackUp, Status
+from tools.devstack.infra import Infra
+from tools.devstack.stack import StackUp, Status
 
 STATE_STYLE = {"running": "green", "stopped": "red", "external": "cyan"}
 

@@ -1,5 +1,5 @@
 """Operators' tooling: dead letters, log replays and topic overviews, as `relais` commands."""
 
-from shared.ops.cli import register
+from tools.ops.cli import register
 
 __all__ = ["register"]

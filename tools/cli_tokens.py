@@ -52,5 +52,5 @@ def dev_token(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `dev-token` to the `relais` command (called from shared/cli.py)."""
+    """Add `dev-token` to the `relais` command (called from tools/cli.py)."""
     app.command("dev-token")(dev_token)

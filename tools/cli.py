@@ -9,10 +9,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from shared import devstack
-from shared.cli_tokens import register as register_dev_token
-from shared.devstack import report
-from shared.ops import register as register_ops
+from tools import devstack
+from tools.cli_tokens import register as register_dev_token
+from tools.devstack import report
+from tools.ops import register as register_ops
 
 app = typer.Typer(help="Relais: citizen-relationship management.", no_args_is_help=True)
 stack_app = typer.Typer(

@@ -5,15 +5,15 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.devstack.infra import COMPONENTS, Infra, infra_down, infra_up
-from shared.devstack.launcher import (
+from tools.devstack.infra import COMPONENTS, Infra, infra_down, infra_up
+from tools.devstack.launcher import (
     ServiceHandle,
     service_handle,
     start_services,
     stop_services,
 )
-from shared.devstack.paths import log_dir, run_dir, var_dir
-from shared.devstack.services import SERVICES, ServiceSpec, missing_modules
+from tools.devstack.paths import log_dir, run_dir, var_dir
+from tools.devstack.services import SERVICES, ServiceSpec, missing_modules
 
 
 @dataclass

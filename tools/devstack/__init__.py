@@ -5,12 +5,12 @@ and logs live in the checkout's git-ignored var/. Only processes started from th
 (found by pid file and command line) are ever stopped.
 """
 
-from shared.devstack.infra import Infra, infra_down, infra_up
-from shared.devstack.launcher import ServiceHandle, start_services, stop_services
-from shared.devstack.paths import DevstackError, cache_dir, var_dir
-from shared.devstack.processes import ManagedProcess, wait_ready
-from shared.devstack.services import SERVICES, ExtraPort, ServiceSpec, shifted
-from shared.devstack.stack import StackUp, Status, run_stack, stack_down, stack_status, stack_up
+from tools.devstack.infra import Infra, infra_down, infra_up
+from tools.devstack.launcher import ServiceHandle, start_services, stop_services
+from tools.devstack.paths import DevstackError, cache_dir, var_dir
+from tools.devstack.processes import ManagedProcess, wait_ready
+from tools.devstack.services import SERVICES, ExtraPort, ServiceSpec, shifted
+from tools.devstack.stack import StackUp, Status, run_stack, stack_down, stack_status, stack_up
 
 __all__ = [
     "SERVICES",

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.devstack.ferretdb import DEFAULT_URI
-from shared.devstack.kafka import DEFAULT_BOOTSTRAP
-from shared.devstack.paths import DevstackError, venv_python
-from shared.devstack.processes import ManagedProcess, port_open, wait_ready
-from shared.devstack.services import HOST, ServiceSpec, missing_modules
+from tools.devstack.ferretdb import DEFAULT_URI
+from tools.devstack.kafka import DEFAULT_BOOTSTRAP
+from tools.devstack.paths import DevstackError, venv_python
+from tools.devstack.processes import ManagedProcess, port_open, wait_ready
+from tools.devstack.services import HOST, ServiceSpec, missing_modules
 
 
 @dataclass

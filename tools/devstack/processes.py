@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.devstack.paths import REPO_ROOT, DevstackError
+from tools.devstack.paths import REPO_ROOT, DevstackError
 
 POLL_INTERVAL_S = 0.1
 

@@ -60,7 +60,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("tracking", "services.tracking", http_port=8020, docs_path="/docs"),
     ServiceSpec("notification", "services.notification", http_port=8030),
     ServiceSpec(
-        "mailsink", "services.mailsink", extra_ports=(ExtraPort("smtp", "SMTP_SINK_PORT", 1025),)
+        "mailsink", "tools.mailsink", extra_ports=(ExtraPort("smtp", "SMTP_SINK_PORT", 1025),)
     ),
 )
 

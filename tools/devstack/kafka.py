@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from string import Template
 
-from shared.devstack.paths import (
+from tools.devstack.paths import (
     DEPLOY_DIR,
     DevstackError,
     cache_dir,
@@ -17,7 +17,7 @@ from shared.devstack.paths import (
     run_dir,
     var_dir,
 )
-from shared.devstack.processes import ManagedProcess, port_open, wait_ready
+from tools.devstack.processes import ManagedProcess, port_open, wait_ready
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 KAFKA_DEPLOY = DEPLOY_DIR / "kafka"

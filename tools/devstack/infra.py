@@ -5,9 +5,9 @@ import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from shared.devstack import ferretdb, kafka
-from shared.devstack.paths import DevstackError
-from shared.devstack.processes import ManagedProcess, port_open
+from tools.devstack import ferretdb, kafka
+from tools.devstack.paths import DevstackError
+from tools.devstack.processes import ManagedProcess, port_open
 
 
 @dataclass(frozen=True)

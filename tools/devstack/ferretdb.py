@@ -4,7 +4,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from shared.devstack.paths import (
+from tools.devstack.paths import (
     DEPLOY_DIR,
     DevstackError,
     cache_dir,
@@ -14,7 +14,7 @@ from shared.devstack.paths import (
     run_dir,
     var_dir,
 )
-from shared.devstack.processes import ManagedProcess, wait_ready
+from tools.devstack.processes import ManagedProcess, wait_ready
 
 DEFAULT_URI = "mongodb://127.0.0.1:27017/"
 LISTEN = "127.0.0.1:27017"

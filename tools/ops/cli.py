@@ -11,11 +11,11 @@ from aiokafka.errors import KafkaError
 from rich.console import Console
 from rich.markup import escape
 
-from shared.kafka.producer import BrokerUnavailable
-from shared.ops import render
-from shared.ops.deadletters import count_dead_letters, list_dead_letters
-from shared.ops.errors import OpsError
-from shared.ops.options import (
+from shared.errors import BrokerUnavailable
+from tools.ops import render
+from tools.ops.deadletters import count_dead_letters, list_dead_letters
+from tools.ops.errors import OpsError
+from tools.ops.options import (
     DEFAULT_BOOTSTRAP,
     DLQ_REPLAY_HELP,
     REPLAY_HELP,
@@ -31,9 +31,9 @@ from shared.ops.options import (
     Yes,
     parse_when,
 )
-from shared.ops.redrive import replay_dead_letters
-from shared.ops.replay import apply_reset, plan_reset
-from shared.ops.topics import topic_overview
+from tools.ops.redrive import replay_dead_letters
+from tools.ops.replay import apply_reset, plan_reset
+from tools.ops.topics import topic_overview
 
 T = TypeVar("T")
 dlq_app = typer.Typer(help="Dead letters: records a service could not process.")

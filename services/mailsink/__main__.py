@@ -1,3 +1,0 @@
-from services.mailsink.sink import main
-
-main()

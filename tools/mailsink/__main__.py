@@ -1,0 +1,3 @@
+from tools.mailsink.sink import main
+
+main()
