@@ -11,6 +11,7 @@ from tests.fakes import InMemoryPublisher
 def _sent() -> Envelope:
     data = NotificationSent(
         request_id="r1",
+        reference="2026-P000001",
         notification_id="n1",
         channel="email",
         template="acknowledged",
