@@ -18,6 +18,7 @@ from shared.events.request import (
     RequestRouted,
     RequestStatusChanged,
     RequestSubmitted,
+    RequestTransferred,
 )
 
 EVENT_MODELS: dict[str, type[Event]] = {
@@ -27,6 +28,7 @@ EVENT_MODELS: dict[str, type[Event]] = {
         CitizenMessageReceived,
         RequestRouted,
         RequestStatusChanged,
+        RequestTransferred,
         NotificationSent,
         NotificationFailed,
     )
@@ -49,4 +51,5 @@ __all__ = [
     "RequestStatus",
     "RequestStatusChanged",
     "RequestSubmitted",
+    "RequestTransferred",
 ]

@@ -69,6 +69,18 @@ class RequestRouted(Event):
     routed_at: AwareDatetime
 
 
+class RequestTransferred(Event):
+    """An agent sent the request on to another department; routing learns from it."""
+
+    event_type: ClassVar[str] = "relais.request.transferred.v1"
+    from_department: Department
+    to_department: Department
+    category: str | None = Field(default=None, max_length=64, description="Category it had")
+    reason: str = Field(min_length=1, max_length=1000)
+    actor: str = Field(min_length=1, max_length=100)
+    transferred_at: AwareDatetime
+
+
 class RequestStatusChanged(Event):
     """An agent (or the system) moved the request to a new status."""
 
