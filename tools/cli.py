@@ -18,7 +18,9 @@ app = typer.Typer(help="Relais: citizen-relationship management.", no_args_is_he
 stack_app = typer.Typer(
     help="The whole local stack: infrastructure and services.", no_args_is_help=True
 )
-infra_app = typer.Typer(help="Kafka and FerretDB only (what the tests need).", no_args_is_help=True)
+infra_app = typer.Typer(
+    help="Kafka and the store (SecantusDB) only (what the tests need).", no_args_is_help=True
+)
 app.add_typer(stack_app, name="stack")
 app.add_typer(infra_app, name="infra")
 register_ops(app)
@@ -80,7 +82,7 @@ def stack_run() -> None:
 
 @infra_app.command("up")
 def infra_up(started_file: StartedFile = None) -> None:
-    """Start Kafka and FerretDB if needed, and create the topics."""
+    """Start Kafka and the store if needed, and create the topics."""
     infra = _run(devstack.infra_up)
     if started_file is not None:  # first: the record matters more than the report
         started_file.write_text("".join(f"{name}\n" for name in infra.started))
@@ -89,7 +91,7 @@ def infra_up(started_file: StartedFile = None) -> None:
 
 @infra_app.command("down")
 def infra_down(started_file: StartedFile = None) -> None:
-    """Stop the Kafka and FerretDB this checkout started."""
+    """Stop the Kafka and store this checkout started."""
     names = None
     if started_file is not None:
         names = started_file.read_text().split() if started_file.exists() else []

@@ -13,11 +13,13 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka.topics import REQUESTS
+from tests.store_support import dedicated_store, free_port
 from tools.devstack import SERVICES, DevstackError, ManagedProcess, start_services, stop_services
-from tools.devstack.ferretdb import DEFAULT_URI, mongo_answers
+from tools.devstack.infra import COMPONENTS, Component, Infra, bring_up
 from tools.devstack.kafka import DEFAULT_BOOTSTRAP, kafka_answers
 from tools.devstack.processes import wait_ready
 from tools.devstack.services import ExtraPort, shifted
+from tools.devstack.store import DEFAULT_URI, mongo_answers
 
 
 def managed(tmp_path: Path) -> tuple[ManagedProcess, str]:
@@ -27,12 +29,6 @@ def managed(tmp_path: Path) -> tuple[ManagedProcess, str]:
 
 def python(code: str, marker: str) -> list[str]:
     return [sys.executable, "-c", code, marker]  # extra argument: only sys.argv sees it
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def exists(pid: int) -> bool:
@@ -132,3 +128,46 @@ async def test_infrastructure_answers_and_topics_are_provisioned() -> None:
     finally:
         await admin.close()
     assert os.environ.get("TOPIC_PREFIX", "") + REQUESTS in topics
+
+
+async def test_the_store_launcher_starts_a_durable_store_and_stops_only_its_own(
+    tmp_path: Path,
+) -> None:
+    async with dedicated_store(tmp_path) as store:
+        pid = store.process.pid()
+        assert pid is not None and store.process.pid_file.read_text().strip() == str(pid)
+        assert await mongo_answers(store.uri)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert b"--sync-on-commit" in cmdline
+        assert str(store.storage).encode() in cmdline
+    assert not store.process.is_running()
+    assert not await mongo_answers(store.uri)
+
+
+def store_component(port: int, tmp_path: Path) -> Component:
+    """The store component aimed at `port`, with a handle that owns no process there."""
+    (component,) = [c for c in COMPONENTS if c.name == "store"]
+    return dataclasses.replace(
+        component,
+        env_var=f"RELAIS_TEST_UNSET_{uuid.uuid4().hex}",  # never external
+        default_address=f"mongodb://127.0.0.1:{port}/",
+        port=port,
+        handle=lambda: ManagedProcess("store", marker="none", run_dir=tmp_path, log_dir=tmp_path),
+    )
+
+
+async def test_a_store_another_checkout_started_is_reused_and_never_owned(tmp_path: Path) -> None:
+    async with dedicated_store(tmp_path / "theirs") as store:
+        infra = Infra("unused", store.uri)
+        await bring_up(store_component(store.port, tmp_path), infra)
+        assert (infra.reused, infra.started) == (["store"], [])
+        assert store.process.is_running()
+
+
+async def test_a_busy_port_that_is_no_store_is_refused(tmp_path: Path) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with pytest.raises(DevstackError, match="does not answer as store"):
+            await bring_up(store_component(port, tmp_path), Infra("unused", "unused"))

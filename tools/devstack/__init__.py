@@ -1,8 +1,8 @@
-"""Local development and test infrastructure: Kafka, FerretDB and the services, as processes.
+"""Local development and test infrastructure: Kafka, the store and the services, as processes.
 
-Downloads and builds are cached under ~/.cache/relais ($RELAIS_CACHE_DIR); data, pid files
-and logs live in the checkout's git-ignored var/. Only processes started from this checkout
-(found by pid file and command line) are ever stopped.
+Downloads (Kafka's jars, SecantusDB's virtualenv) are cached under ~/.cache/relais
+($RELAIS_CACHE_DIR); data, pid files and logs live in the checkout's git-ignored var/. Only
+processes started from this checkout (found by pid file and command line) are ever stopped.
 """
 
 from tools.devstack.infra import Infra, infra_down, infra_up

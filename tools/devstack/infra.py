@@ -1,11 +1,11 @@
-"""Kafka and FerretDB together: start what is missing, reuse what runs, skip what env provides."""
+"""Kafka and the store together: start what is missing, reuse what runs, skip what env provides."""
 
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from tools.devstack import ferretdb, kafka
+from tools.devstack import kafka, store
 from tools.devstack.paths import DevstackError
 from tools.devstack.processes import ManagedProcess, port_open
 
@@ -18,6 +18,7 @@ class Component:
     port: int
     handle: Callable[[], ManagedProcess]
     start: Callable[[], ManagedProcess]
+    answers: Callable[[str], Awaitable[bool]]
     wait: Callable[[str, ManagedProcess | None], Awaitable[None]]
 
     def address(self) -> str:
@@ -35,16 +36,18 @@ COMPONENTS = (
         port=9092,
         handle=kafka.kafka_process,
         start=kafka.start_kafka,
+        answers=kafka.kafka_answers,
         wait=lambda address, process: kafka.wait_for_kafka(address, process=process),
     ),
     Component(
-        name="ferretdb",
+        name="store",
         env_var="MONGODB_URI",
-        default_address=ferretdb.DEFAULT_URI,
-        port=27017,
-        handle=ferretdb.ferretdb_process,
-        start=ferretdb.start_ferretdb,
-        wait=lambda address, process: ferretdb.wait_for_mongo(address, process=process),
+        default_address=store.DEFAULT_URI,
+        port=store.PORT,
+        handle=store.store_process,
+        start=store.start_store,
+        answers=store.mongo_answers,
+        wait=lambda address, process: store.wait_for_mongo(address, process=process),
     ),
 )
 
@@ -60,12 +63,12 @@ class Infra:
 
 
 async def infra_up(*, topic_prefix: str | None = None) -> Infra:
-    """Make Kafka and FerretDB answer, then provision the topics (with TOPIC_PREFIX by default)."""
+    """Make Kafka and the store answer, then provision the topics (with TOPIC_PREFIX by default)."""
     infra = Infra(COMPONENTS[0].address(), COMPONENTS[1].address())
     prefix = os.environ.get("TOPIC_PREFIX", "") if topic_prefix is None else topic_prefix
     try:
         results = await asyncio.gather(
-            *(_bring_up(component, infra) for component in COMPONENTS), return_exceptions=True
+            *(bring_up(component, infra) for component in COMPONENTS), return_exceptions=True
         )
         if errors := [result for result in results if isinstance(result, BaseException)]:
             raise errors[0]
@@ -92,7 +95,7 @@ async def provision(bootstrap_servers: str, prefix: str) -> list[str]:
     return await provision_topics(bootstrap_servers=bootstrap_servers, prefix=prefix)
 
 
-async def _bring_up(component: Component, infra: Infra) -> None:
+async def bring_up(component: Component, infra: Infra) -> None:
     address = component.address()
     if component.is_external():
         await component.wait(address, None)
@@ -101,17 +104,22 @@ async def _bring_up(component: Component, infra: Infra) -> None:
     process = component.handle()
     if process.is_running():
         infra.reused.append(component.name)
+    elif port_open(component.port):
+        await _reuse_foreign(component, address)
+        infra.reused.append(component.name)
+        return
     else:
-        _ensure_port_free(component)
         process = await asyncio.to_thread(component.start)
         infra.started.append(component.name)
     await component.wait(address, process)
 
 
-def _ensure_port_free(component: Component) -> None:
-    if port_open(component.port):
+async def _reuse_foreign(component: Component, address: str) -> None:
+    """Use a server another checkout (or a person) started on our port, if it is the right
+    kind; it is not ours, so it is never stopped (its pid is in no pid file of ours)."""
+    if not await component.answers(address):
         raise DevstackError(
             f"127.0.0.1:{component.port} is already in use by a process this checkout did "
-            f"not start; stop it, or set {component.env_var} to use it instead of "
-            f"starting {component.name}"
+            f"not start, and it does not answer as {component.name}; stop it, or set "
+            f"{component.env_var} to the {component.name} to use"
         )

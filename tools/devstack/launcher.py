@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.devstack.ferretdb import DEFAULT_URI
 from tools.devstack.kafka import DEFAULT_BOOTSTRAP
 from tools.devstack.paths import DevstackError, venv_python
 from tools.devstack.processes import ManagedProcess, port_open, wait_ready
 from tools.devstack.services import HOST, ServiceSpec, missing_modules
+from tools.devstack.store import DEFAULT_URI
 
 
 @dataclass

@@ -6,7 +6,7 @@ from rich.table import Table
 from tools.devstack.infra import Infra
 from tools.devstack.stack import StackUp, Status
 
-STATE_STYLE = {"running": "green", "stopped": "red", "external": "cyan"}
+STATE_STYLE = {"running": "green", "stopped": "red", "external": "cyan", "not ours": "cyan"}
 
 
 def status_table(rows: list[Status]) -> Table:

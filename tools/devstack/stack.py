@@ -13,6 +13,7 @@ from tools.devstack.launcher import (
     stop_services,
 )
 from tools.devstack.paths import log_dir, run_dir, var_dir
+from tools.devstack.processes import port_open
 from tools.devstack.services import SERVICES, ServiceSpec, missing_modules
 
 
@@ -27,7 +28,7 @@ class StackUp:
 class Status:
     name: str
     pid: int | None
-    state: str  # running, stopped or external
+    state: str  # running, stopped, external or not ours
     addresses: list[str]
     docs_url: str | None = None
 
@@ -72,6 +73,8 @@ def stack_status() -> list[Status]:
     for component in COMPONENTS:
         pid = component.handle().pid()
         state = "external" if component.is_external() else ("running" if pid else "stopped")
+        if state == "stopped" and port_open(component.port):
+            state = "not ours"  # another checkout's server on our port: used, never stopped
         rows.append(Status(component.name, pid, state, [component.address()]))
     for handle in stack_handles():
         pid = handle.process.pid()
