@@ -38,11 +38,18 @@ LIST_FIELDS = {
 }
 
 
+# Agents' queues (equality first, then the due-date sort), the statistics' full scan, the
+# unfiltered list in due order; tests/integration/test_query_plans.py checks each hot query.
+QUEUE_INDEX = [("department_code", 1), ("status", 1), ("due_at", 1)]
+STATUS_INDEX = [("status", 1), ("due_at", 1)]
+DUE_INDEX = [("due_at", 1), ("_id", 1)]
+
+
 async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     requests, timeline = db[REQUESTS], db[TIMELINE]
     await requests.create_index("reference", unique=True)
-    await requests.create_index([("department_code", 1), ("status", 1)])
-    await requests.create_index([("due_at", 1)])
+    for keys in (QUEUE_INDEX, STATUS_INDEX, DUE_INDEX):
+        await requests.create_index(keys)
     await timeline.create_index([("request_id", 1), ("seq", 1)])
 
 
@@ -88,11 +95,10 @@ async def get_by_reference(*, db: AsyncDatabase[Document], reference: str) -> Do
 async def timeline(
     *, db: AsyncDatabase[Document], request_id: str, public_only: bool = False
 ) -> list[Document]:
-    found: dict[str, Any] = {"request_id": request_id}
-    if public_only:
-        found["internal"] = False
-    cursor = db[TIMELINE].find(found).sort("seq", 1)
-    return [entry async for entry in cursor]
+    cursor = db[TIMELINE].find({"request_id": request_id}).sort("seq", 1)
+    # Internal entries are dropped here, not in the filter: a request has few entries, and the
+    # filter stays the index's exact prefix, which SecantusDB's planner needs (see README).
+    return [entry async for entry in cursor if not public_only or entry.get("internal") is False]
 
 
 async def list_requests(
@@ -113,7 +119,9 @@ async def list_requests(
         .limit(limit)
     )
     items = [doc async for doc in cursor]
-    return items, await db[REQUESTS].count_documents(found)
+    # Unfiltered, the count would scan the collection: walk the _id index instead.
+    hint: dict[str, Any] = {} if found else {"hint": "_id_"}
+    return items, await db[REQUESTS].count_documents(found, **hint)
 
 
 async def department_counts(
@@ -124,13 +132,14 @@ async def department_counts(
     pipeline: list[Document] = [
         {"$group": {"_id": {"d": "$department_code", "s": "$status"}, "n": {"$sum": 1}}}
     ]
-    async for row in await db[REQUESTS].aggregate(pipeline):
+    # Hinted: an unfiltered $group is a collection scan; the queue index holds both keys.
+    async for row in await db[REQUESTS].aggregate(pipeline, hint=dict(QUEUE_INDEX)):
         by_status[(row["_id"].get("d"), row["_id"].get("s"))] += row["n"]
     overdue: Counter[str | None] = Counter()
     late: list[Document] = [
         {"$match": overdue_selector(now)},
         {"$group": {"_id": "$department_code", "n": {"$sum": 1}}},
     ]
-    async for row in await db[REQUESTS].aggregate(late):
+    async for row in await db[REQUESTS].aggregate(late, hint=dict(STATUS_INDEX)):
         overdue[row["_id"]] += row["n"]
     return by_status, overdue
