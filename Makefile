@@ -5,8 +5,8 @@ SHELL := /bin/bash
 RELAIS_CACHE_DIR ?= $(HOME)/.cache/relais
 TOOLS := $(RELAIS_CACHE_DIR)/tools
 UV_VERSION := 0.13.8
-# Our pinned uv first; Go's default install place last, as a fallback.
-export PATH := $(TOOLS)/bin:$(PATH):/usr/local/go/bin
+# Our pinned uv first.
+export PATH := $(TOOLS)/bin:$(PATH)
 # Never let uv download an interpreter: use the machine's Python 3.11+.
 export UV_PYTHON_DOWNLOADS := never
 
@@ -15,8 +15,8 @@ VENV_STAMP := .venv/.synced
 RELAIS := .venv/bin/relais
 PYTEST := .venv/bin/pytest
 
-# Run the shell command $(1) with Kafka and FerretDB up; afterwards stop only what this
-# target started (what was already running stays up). The command's exit code is kept.
+# Run the shell command $(1) with Kafka and the store (SecantusDB) up; afterwards stop only
+# what this target started (what was already running stays up). The command's exit code is kept.
 define with_infra
 	@started=$$(mktemp); \
 	trap '$(RELAIS) infra down --started-file "$$started" >/dev/null; rm -f "$$started"' EXIT; \
@@ -50,7 +50,7 @@ down: $(VENV_STAMP) ## Stop what `make up` started
 status: $(VENV_STAMP) ## Show what runs where
 	$(RELAIS) stack status
 
-test: $(VENV_STAMP) ## Run every test tier against real Kafka and FerretDB
+test: $(VENV_STAMP) ## Run every test tier against real Kafka and SecantusDB
 	$(call with_infra,{ $(PYTEST) -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	  exit $$rc; })
@@ -58,7 +58,7 @@ test: $(VENV_STAMP) ## Run every test tier against real Kafka and FerretDB
 test-unit: $(VENV_STAMP) ## Run the tests that need no infrastructure
 	$(PYTEST) -q -m "not integration and not e2e"
 
-bench: $(VENV_STAMP) ## Run the benchmarks against real Kafka and FerretDB
+bench: $(VENV_STAMP) ## Run the benchmarks against real Kafka and SecantusDB
 	$(call with_infra,.venv/bin/python -m tests.bench)
 
 contracts: $(VENV_STAMP) ## Regenerate contracts/ (JSON Schemas, AsyncAPI, OpenAPI) from the code
