@@ -1,4 +1,4 @@
-"""The Open311 adapter over real HTTP, Kafka and FerretDB."""
+"""The Open311 adapter over real HTTP, Kafka and the store."""
 
 import uuid
 import xml.etree.ElementTree as ET

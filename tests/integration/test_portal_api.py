@@ -1,4 +1,4 @@
-"""The portal adapter over real HTTP, Kafka and FerretDB."""
+"""The portal adapter over real HTTP, Kafka and the store."""
 
 import hashlib
 import json

@@ -1,4 +1,4 @@
-"""The chatbot webhook over real HTTP, Kafka and FerretDB."""
+"""The chatbot webhook over real HTTP, Kafka and the store."""
 
 import asyncio
 import json

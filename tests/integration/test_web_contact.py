@@ -1,4 +1,4 @@
-"""The website's contact form over real HTTP, Kafka and FerretDB."""
+"""The website's contact form over real HTTP, Kafka and the store."""
 
 import re
 from collections.abc import AsyncIterator

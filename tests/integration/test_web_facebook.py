@@ -1,4 +1,4 @@
-"""The Facebook page webhook over real HTTP, Kafka and FerretDB."""
+"""The Facebook page webhook over real HTTP, Kafka and the store."""
 
 import json
 import uuid
