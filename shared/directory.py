@@ -16,7 +16,7 @@ from shared.events import (
     RequestStatusChanged,
     RequestSubmitted,
 )
-from shared.kafka.consumer import Handlers
+from shared.kafka.handlers import Handlers
 from shared.mongo import Document
 
 REQUESTS = "directory_requests"
@@ -34,16 +34,15 @@ class RequestDirectory:
         await self._db[REQUESTS].create_index("channel_key")
 
     def handlers(self) -> Handlers:
-        return {
-            RequestSubmitted: self._on_submitted,
-            RequestRouted: self._on_routed,
-            RequestStatusChanged: self._on_status,
-            NotificationSent: self._on_notification,
-        }
+        handlers = Handlers()
+        handlers.register(RequestSubmitted, self._on_submitted)
+        handlers.register(RequestRouted, self._on_routed)
+        handlers.register(RequestStatusChanged, self._on_status)
+        handlers.register(NotificationSent, self.on_notification)
+        return handlers
 
-    async def _on_submitted(self, envelope: Envelope) -> None:
+    async def _on_submitted(self, envelope: Envelope[RequestSubmitted]) -> None:
         event = envelope.data
-        assert isinstance(event, RequestSubmitted)
         citizen = event.citizen
         await self._db[REQUESTS].update_one(
             {"_id": event.request_id},
@@ -64,27 +63,24 @@ class RequestDirectory:
             upsert=True,
         )
 
-    async def _on_routed(self, envelope: Envelope) -> None:
+    async def _on_routed(self, envelope: Envelope[RequestRouted]) -> None:
         event = envelope.data
-        assert isinstance(event, RequestRouted)
         await self._db[REQUESTS].update_one(
             {"_id": event.request_id},
             {"$set": {"department": event.department.code, "due_at": event.due_at}},
             upsert=True,
         )
 
-    async def _on_status(self, envelope: Envelope) -> None:
+    async def _on_status(self, envelope: Envelope[RequestStatusChanged]) -> None:
         event = envelope.data
-        assert isinstance(event, RequestStatusChanged)
         await self._db[REQUESTS].update_one(
             {"_id": event.request_id},
             {"$set": {"status": event.status.value, "updated_at": event.changed_at}},
             upsert=True,
         )
 
-    async def _on_notification(self, envelope: Envelope) -> None:
+    async def on_notification(self, envelope: Envelope[NotificationSent]) -> None:
         event = envelope.data
-        assert isinstance(event, NotificationSent)
         if event.message_id:
             await self._db[MESSAGE_IDS].update_one(
                 {"_id": event.message_id.strip("<>")},

@@ -3,13 +3,15 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
 
 from shared.events import EVENT_MODELS, Event
 
 SPEC_VERSION = "1.0"
+E = TypeVar("E", bound=Event)
+F = TypeVar("F", bound=Event)
 CONTENT_TYPE = "application/json"
 
 
@@ -27,8 +29,10 @@ class KafkaRecord(Protocol):
 
 
 @dataclass(frozen=True)
-class Envelope:
-    data: Event
+class Envelope(Generic[E]):
+    """An event and its CloudEvents attributes (`Envelope[RequestRouted]`: a RequestRouted)."""
+
+    data: E
     source: str
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -44,7 +48,7 @@ class Envelope:
         """Record key and CloudEvents subject: the request id (one writer per request)."""
         return self.data.request_id
 
-    def caused(self, data: Event, *, source: str, id: str | None = None) -> "Envelope":
+    def caused(self, data: F, *, source: str, id: str | None = None) -> "Envelope[F]":
         """A follow-on event that keeps this one's correlation id."""
         return Envelope(
             data=data,
@@ -55,7 +59,7 @@ class Envelope:
         )
 
 
-def encode(envelope: Envelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+def encode(envelope: Envelope[Any]) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     headers = {
         "ce_specversion": SPEC_VERSION,
         "ce_id": envelope.id,
@@ -72,7 +76,7 @@ def encode(envelope: Envelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     return envelope.key.encode(), value, [(k, v.encode()) for k, v in headers.items()]
 
 
-def decode(record: KafkaRecord) -> Envelope:
+def decode(record: KafkaRecord) -> Envelope[Event]:
     headers = {k: v.decode("utf-8", "replace") for k, v in (record.headers or ())}
     for required in ("ce_id", "ce_type", "ce_source", "ce_time"):
         if not headers.get(required):

@@ -20,3 +20,6 @@ EVENTS_PUBLISHED = Counter(
 PUBLISH_FAILURES = Counter(
     "relais_publish_failures_total", "Events Kafka did not acknowledge", ["service"]
 )
+CONSUMER_RESTARTS = Counter(
+    "relais_consumer_restarts_total", "Consumer loops restarted after a crash", ["group"]
+)

@@ -1,6 +1,7 @@
 """Wiring shared by services: Kafka publisher, optional database, consumer loops, lifespan."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from shared.config import ServiceSettings
 from shared.kafka.consumer import ConsumerRunner, Handlers, RetryPolicy
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, dead_letter_topic
+from shared.metrics import CONSUMER_RESTARTS
 from shared.mongo import Document, connect, ping
 
 log = structlog.get_logger(__name__)
@@ -46,7 +48,10 @@ class Runtime:
         return self.client[self.settings.database_name]
 
     def consume(self, *, group: str, handlers: Handlers, retry: RetryPolicy | None = None) -> None:
-        """Register a consumer loop on the request events topic for `group`."""
+        """Register a consumer loop on the request events topic for `group`.
+
+        `handlers` come bound (`Handlers.bind`); an unbound dependency fails here, at wiring.
+        """
         prefix = self.settings.topic_prefix
         self.runners.append(
             ConsumerRunner(
@@ -62,7 +67,9 @@ class Runtime:
 
     async def start(self) -> None:
         await self.publisher.start()
-        self._tasks = [asyncio.create_task(r.run(), name="consumer") for r in self.runners]
+        self._tasks = [
+            asyncio.create_task(supervise(r), name=f"consumer-{r.group}") for r in self.runners
+        ]
 
     async def stop(self) -> None:
         for runner in self.runners:
@@ -79,6 +86,24 @@ class Runtime:
 
     async def consumers_ready(self) -> bool:
         return all(r.started for r in self.runners) and not any(t.done() for t in self._tasks)
+
+
+async def supervise(
+    runner: ConsumerRunner, *, base_delay_s: float = 1.0, max_delay_s: float = 60.0
+) -> None:
+    """Run `runner` until it is stopped, restarting it with backoff whenever it crashes."""
+    failures = 0
+    while not runner.stopping:
+        try:
+            await runner.run()
+            failures = 0
+        except Exception:
+            failures += 1
+            CONSUMER_RESTARTS.labels(runner.group).inc()
+            delay = min(max_delay_s, base_delay_s * 2 ** (failures - 1))
+            log.exception("kafka.consumer.crashed", group=runner.group, restart_in_s=delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(runner.stopped(), timeout=delay)
 
 
 def lifespan_for(

@@ -1,12 +1,20 @@
 """Builders of valid contract objects for tests."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
 from shared.envelope import Envelope
-from shared.events import Channel, Citizen, RequestSubmitted
+from shared.events import (
+    Channel,
+    Citizen,
+    Department,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+    RequestSubmitted,
+)
 from shared.intake import hash_token
 
 _sequence = count(1)
@@ -31,3 +39,30 @@ def submitted(**overrides: Any) -> RequestSubmitted:
 
 def envelope(data: Any = None, **kwargs: Any) -> Envelope:
     return Envelope(data=data or submitted(), source="/relais/tests", **kwargs)
+
+
+def routed_for(request: RequestSubmitted, **overrides: Any) -> RequestRouted:
+    fields: dict[str, Any] = {
+        "request_id": request.request_id,
+        "reference": request.reference,
+        "department": Department(code="services_techniques", label="Services techniques"),
+        "category": "voirie",
+        "due_at": request.submitted_at + timedelta(days=14),
+        "rule": "category:voirie",
+        "explanation": "Catégorie « Voirie » confiée au service Services techniques.",
+        "routed_at": request.submitted_at + timedelta(minutes=1),
+    }
+    return RequestRouted(**(fields | overrides))
+
+
+def status_for(
+    request: RequestSubmitted, status: RequestStatus, **overrides: Any
+) -> RequestStatusChanged:
+    fields: dict[str, Any] = {
+        "request_id": request.request_id,
+        "reference": request.reference,
+        "status": status,
+        "actor": "julie-moreau",
+        "changed_at": datetime.now(UTC),
+    }
+    return RequestStatusChanged(**(fields | overrides))

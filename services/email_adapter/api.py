@@ -60,8 +60,8 @@ class Reprocessed(BaseModel):
 
 
 def _item(doc: dict[str, object]) -> QuarantinedMessage:
-    outcome = doc.get("outcome") if isinstance(doc.get("outcome"), dict) else {}
-    assert isinstance(outcome, dict)
+    found = doc.get("outcome")
+    outcome = found if isinstance(found, dict) else {}
     return QuarantinedMessage.model_validate(
         {
             **doc,

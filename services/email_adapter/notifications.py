@@ -5,7 +5,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.directory import RequestDirectory
 from shared.envelope import Envelope
 from shared.events import NotificationSent
-from shared.kafka.consumer import Handler, Handlers
+from shared.kafka.handlers import Handlers
 from shared.mongo import Document
 
 SENT = "sent_notifications"
@@ -18,9 +18,8 @@ class SentNotifications:
     async def ensure_indexes(self) -> None:
         await self._db[SENT].create_index([("reference", 1), ("sent_at", -1)])
 
-    async def record(self, envelope: Envelope) -> None:
+    async def record(self, envelope: Envelope[NotificationSent]) -> None:
         event = envelope.data
-        assert isinstance(event, NotificationSent)
         if not event.message_id:
             return
         await self._db[SENT].update_one(
@@ -45,12 +44,12 @@ class SentNotifications:
 
 def directory_handlers(directory: RequestDirectory, sent: SentNotifications) -> Handlers:
     """The directory's handlers, with our log of sent notifications fed as well."""
-    handlers = dict(directory.handlers())
-    feed_directory: Handler = handlers[NotificationSent]
+    handlers = directory.handlers()
+    handlers.single.pop(NotificationSent)
 
-    async def on_sent(envelope: Envelope) -> None:
-        await feed_directory(envelope)
+    async def on_sent(envelope: Envelope[NotificationSent]) -> None:
+        await directory.on_notification(envelope)
         await sent.record(envelope)
 
-    handlers[NotificationSent] = on_sent
+    handlers.register(NotificationSent, on_sent)
     return handlers

@@ -31,8 +31,8 @@ def read_message(raw: bytes) -> EmailMessage:
     """The message tree; raises MalformedEmail when there is no header at all."""
     if not raw.strip():
         raise MalformedEmail("empty message")
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
+    # With policy.default the parser builds EmailMessage objects (typeshed says Message).
+    message = BytesParser(_class=EmailMessage, policy=policy.default).parsebytes(raw)
     if not message.keys():
         raise MalformedEmail("no header section")
     return message

@@ -10,7 +10,7 @@ de-duplicate it.
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from prometheus_client import Counter
@@ -42,7 +42,7 @@ from shared.events import (
     RequestStatusChanged,
     RequestSubmitted,
 )
-from shared.kafka.consumer import Handlers
+from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.mongo import Document
 
@@ -74,26 +74,23 @@ class Notifier:
         self._settings = settings
 
     def handlers(self) -> Handlers:
-        return {
-            RequestSubmitted: self.on_submitted,
-            RequestRouted: self.on_routed,
-            RequestStatusChanged: self.on_status_changed,
-        }
+        handlers = Handlers()
+        handlers.register(RequestSubmitted, self.on_submitted)
+        handlers.register(RequestRouted, self.on_routed)
+        handlers.register(RequestStatusChanged, self.on_status_changed)
+        return handlers
 
-    async def on_submitted(self, envelope: Envelope) -> None:
-        assert isinstance(envelope.data, RequestSubmitted)
+    async def on_submitted(self, envelope: Envelope[RequestSubmitted]) -> None:
         await self.contacts.remember(envelope.data)
 
-    async def on_routed(self, envelope: Envelope) -> None:
+    async def on_routed(self, envelope: Envelope[RequestRouted]) -> None:
         routed = envelope.data
-        assert isinstance(routed, RequestRouted)
         contact = await self.contacts.get(request_id=routed.request_id)
         render = partial(acknowledgement, routed, settings=self._settings)
         await self._notify(envelope, contact, template=ACKNOWLEDGEMENT, render=render)
 
-    async def on_status_changed(self, envelope: Envelope) -> None:
+    async def on_status_changed(self, envelope: Envelope[RequestStatusChanged]) -> None:
         changed = envelope.data
-        assert isinstance(changed, RequestStatusChanged)
         if not tells_citizen(changed):
             return
         contact = await self.contacts.get(request_id=changed.request_id)
@@ -101,7 +98,7 @@ class Notifier:
         await self._notify(envelope, contact, template=STATUS_CHANGED, render=render)
 
     async def _notify(
-        self, envelope: Envelope, contact: Contact, *, template: str, render: Render
+        self, envelope: Envelope[Any], contact: Contact, *, template: str, render: Render
     ) -> None:
         notification = notification_id(envelope.id)
         outcome = await self.ledger.get(notification)
@@ -175,7 +172,9 @@ def _failed(base: Outcome, channel: str, reason: str, *, permanent: bool) -> Out
     )
 
 
-def outcome_envelope(trigger: Envelope, outcome: Outcome) -> Envelope:
+def outcome_envelope(
+    trigger: Envelope[Any], outcome: Outcome
+) -> Envelope[NotificationSent | NotificationFailed]:
     """NotificationSent or NotificationFailed, with an id fixed by the notification."""
     common = {
         "request_id": outcome.request_id,

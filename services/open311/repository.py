@@ -22,7 +22,7 @@ from shared.events import (
     RequestStatusChanged,
     RequestSubmitted,
 )
-from shared.kafka.consumer import Handlers
+from shared.kafka.handlers import Handlers
 from shared.mongo import Document
 
 REQUESTS = "requests"
@@ -60,15 +60,14 @@ class RequestBook:
         await self._requests.create_index([("requested_at", -1)])
 
     def handlers(self) -> Handlers:
-        return {
-            RequestSubmitted: self._on_submitted,
-            RequestRouted: self._on_routed,
-            RequestStatusChanged: self._on_status,
-        }
+        handlers = Handlers()
+        handlers.register(RequestSubmitted, self._on_submitted)
+        handlers.register(RequestRouted, self._on_routed)
+        handlers.register(RequestStatusChanged, self._on_status)
+        return handlers
 
-    async def _on_submitted(self, envelope: Envelope) -> None:
+    async def _on_submitted(self, envelope: Envelope[RequestSubmitted]) -> None:
         event = envelope.data
-        assert isinstance(event, RequestSubmitted)
         await self._requests.update_one(
             {"_id": event.request_id},
             {
@@ -81,10 +80,9 @@ class RequestBook:
             upsert=True,
         )
 
-    async def _on_routed(self, envelope: Envelope) -> None:
+    async def _on_routed(self, envelope: Envelope[RequestRouted]) -> None:
         # Events of one request share a partition: its RequestSubmitted came first.
         event = envelope.data
-        assert isinstance(event, RequestRouted)
         changes = {
             "department_code": event.department.code,
             "department_label": event.department.label,
@@ -97,9 +95,8 @@ class RequestBook:
                 {"_id": event.request_id, "service_code": None}, {"$set": {"service_code": code}}
             )
 
-    async def _on_status(self, envelope: Envelope) -> None:
+    async def _on_status(self, envelope: Envelope[RequestStatusChanged]) -> None:
         event = envelope.data
-        assert isinstance(event, RequestStatusChanged)
         await self._requests.update_one(
             {"_id": event.request_id},
             {"$set": {"status": event.status.value, "updated_at": event.changed_at}},

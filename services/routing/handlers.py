@@ -1,6 +1,8 @@
 """Route each new request and publish the decision."""
 
+import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
 
 from services.routing.deadlines import due_at
@@ -9,17 +11,18 @@ from services.routing.settings import RoutingSettings
 from shared.catalogue import Catalogue
 from shared.envelope import Envelope
 from shared.events import Department, RequestRouted, RequestSubmitted
+from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 
 SOURCE = "/relais/routing"
 ROUTED_NAMESPACE = uuid.UUID("5b0c5b76-3f0e-4c55-9a37-6c1f2b0f7e11")
+handlers = Handlers()
 
 
 def routed_event(
-    envelope: Envelope, *, catalogue: Catalogue, settings: RoutingSettings
-) -> Envelope:
+    envelope: Envelope[RequestSubmitted], *, catalogue: Catalogue, settings: RoutingSettings
+) -> Envelope[RequestRouted]:
     request = envelope.data
-    assert isinstance(request, RequestSubmitted)
     decision = decide(request, catalogue)
     closing = time.fromisoformat(settings.closing_time)
     routed = RequestRouted(
@@ -45,11 +48,16 @@ def routed_event(
     return envelope.caused(routed, source=SOURCE, id=event_id)
 
 
+@handlers.handles_batch(RequestSubmitted)
 async def on_submitted(
-    envelope: Envelope,
+    envelopes: Sequence[Envelope[RequestSubmitted]],
     *,
     publisher: EventPublisher,
     catalogue: Catalogue,
     settings: RoutingSettings,
 ) -> None:
-    await publisher.publish(routed_event(envelope, catalogue=catalogue, settings=settings))
+    """Decide for the whole batch, publish the decisions together, return once all are acked."""
+    decisions = [routed_event(e, catalogue=catalogue, settings=settings) for e in envelopes]
+    acks = await asyncio.gather(*map(publisher.publish, decisions), return_exceptions=True)
+    if failed := next((a for a in acks if isinstance(a, BaseException)), None):
+        raise failed  # the batch is retried; republished decisions keep their ids

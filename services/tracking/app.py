@@ -19,7 +19,7 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     tracking = Tracking(
         settings=settings, runtime=runtime, department_labels=load_catalogue().departments
     )
-    runtime.consume(group="tracking", handlers=handlers(tracking))
+    runtime.consume(group="tracking", handlers=handlers.bind(tracking=tracking))
     app = create_app(
         title="Relais tracking",
         description="Suivi des demandes : cycle de vie et historique de chaque demande, "

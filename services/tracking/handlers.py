@@ -1,9 +1,6 @@
 """The consumer side: every request event is projected onto tracking's database."""
 
 import uuid
-from collections.abc import Callable
-from functools import partial
-from typing import Any
 
 import structlog
 
@@ -11,16 +8,17 @@ from services.tracking import repository
 from services.tracking.context import Tracking
 from services.tracking.projection import PROJECTED_EVENTS, project
 from shared.envelope import Envelope
-from shared.events import RequestStatus, RequestStatusChanged
-from shared.kafka.consumer import Handlers
+from shared.events import Event, RequestStatus, RequestStatusChanged
+from shared.kafka.handlers import Handlers
 
 log = structlog.get_logger(__name__)
 SOURCE = "/relais/tracking"
 FOLLOW_UP_NAMESPACE = uuid.UUID("0f3c2a8e-6d4b-4a1e-9b7c-2f5d8e1a4c60")
 FOLLOW_UP_COMMENT = "Votre message a bien été reçu : votre demande est de nouveau en cours."
+handlers = Handlers()
 
 
-async def on_event(envelope: Envelope, *, tracking: Tracking) -> None:
+async def on_event(envelope: Envelope[Event], *, tracking: Tracking) -> None:
     current = await repository.load(db=tracking.db, request_id=envelope.data.request_id)
     if repository.already_applied(current, envelope):
         log.info("event.already_applied", type=envelope.type)
@@ -32,7 +30,9 @@ async def on_event(envelope: Envelope, *, tracking: Tracking) -> None:
     await repository.store(db=tracking.db, envelope=envelope, projection=projection)
 
 
-def follow_up_event(envelope: Envelope, status: RequestStatus) -> Envelope:
+def follow_up_event(
+    envelope: Envelope[Event], status: RequestStatus
+) -> Envelope[RequestStatusChanged]:
     """The status change a citizen's message calls for, with an id derived from the message."""
     message = envelope.data
     change = RequestStatusChanged(
@@ -47,6 +47,5 @@ def follow_up_event(envelope: Envelope, status: RequestStatus) -> Envelope:
     return envelope.caused(change, source=SOURCE, id=event_id)
 
 
-def handlers(tracking: Tracking) -> Handlers:
-    handle: Callable[[Envelope], Any] = partial(on_event, tracking=tracking)
-    return dict.fromkeys(PROJECTED_EVENTS, handle)
+for _event_type in PROJECTED_EVENTS:
+    handlers.register(_event_type, on_event)

@@ -5,10 +5,8 @@ Applying the result is idempotent once per event id (see repository.py), so the 
 only has to be deterministic.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from services.tracking import lifecycle, wording
 from shared.envelope import Envelope
@@ -50,11 +48,11 @@ class _Outcome:
 
 
 def project(
-    envelope: Envelope, current: Document | None, *, reopen_window: timedelta
+    envelope: Envelope[Event], current: Document | None, *, reopen_window: timedelta
 ) -> Projection:
     event = envelope.data
     state = current or {}
-    outcome = _PROJECTORS[type(event)](event, state, reopen_window)
+    outcome = _outcome(event, state, reopen_window)
     seq = int(state.get("event_count", 0)) + 1
     changes = {
         "reference": event.reference,
@@ -85,8 +83,7 @@ def _status(status: RequestStatus, at: datetime) -> Document:
     return {"status": status.value, "status_changed_at": at, "finished_at": finished}
 
 
-def _submitted(event: Event, state: Document, _: timedelta) -> _Outcome:
-    assert isinstance(event, RequestSubmitted)
+def _submitted(event: RequestSubmitted, state: Document, _: timedelta) -> _Outcome:
     changes: Document = {
         "channel": event.channel.value,
         "channel_message_id": event.channel_message_id,
@@ -115,8 +112,7 @@ def _form(event: RequestSubmitted) -> Document | None:
     return {"form_type": event.form.form_type, "fields": fields}
 
 
-def _routed(event: Event, state: Document, _: timedelta) -> _Outcome:
-    assert isinstance(event, RequestRouted)
+def _routed(event: RequestRouted, state: Document, _: timedelta) -> _Outcome:
     changes: Document = {
         "department_code": event.department.code,
         "department_label": event.department.label,
@@ -137,9 +133,8 @@ def _routed(event: Event, state: Document, _: timedelta) -> _Outcome:
     return _Outcome(changes, "routed", label, event.routed_at, extra=extra)
 
 
-def _status_changed(event: Event, _state: Document, __: timedelta) -> _Outcome:
+def _status_changed(event: RequestStatusChanged, _state: Document, __: timedelta) -> _Outcome:
     # The log is the record of what happened: the transition was checked when the agent asked.
-    assert isinstance(event, RequestStatusChanged)
     extra: Document = {
         "actor": event.actor,
         "public_comment": None if event.internal else event.comment,
@@ -150,8 +145,9 @@ def _status_changed(event: Event, _state: Document, __: timedelta) -> _Outcome:
     return _Outcome(changes, "status_changed", label, event.changed_at, extra=extra)
 
 
-def _citizen_message(event: Event, state: Document, reopen_window: timedelta) -> _Outcome:
-    assert isinstance(event, CitizenMessageReceived)
+def _citizen_message(
+    event: CitizenMessageReceived, state: Document, reopen_window: timedelta
+) -> _Outcome:
     status = current_status(state)
     finished_at = state.get("finished_at")
     reopened = (
@@ -174,8 +170,7 @@ def _citizen_message(event: Event, state: Document, reopen_window: timedelta) ->
     )
 
 
-def _notification_sent(event: Event, _state: Document, __: timedelta) -> _Outcome:
-    assert isinstance(event, NotificationSent)
+def _notification_sent(event: NotificationSent, _state: Document, __: timedelta) -> _Outcome:
     extra = {
         "channel": event.channel,
         "template": event.template,
@@ -185,8 +180,7 @@ def _notification_sent(event: Event, _state: Document, __: timedelta) -> _Outcom
     return _Outcome({}, "notification_sent", label, event.sent_at, extra=extra)
 
 
-def _notification_failed(event: Event, _state: Document, __: timedelta) -> _Outcome:
-    assert isinstance(event, NotificationFailed)
+def _notification_failed(event: NotificationFailed, _state: Document, __: timedelta) -> _Outcome:
     extra: Document = {
         "channel": event.channel,
         "notification_id": event.notification_id,
@@ -197,12 +191,28 @@ def _notification_failed(event: Event, _state: Document, __: timedelta) -> _Outc
     return _Outcome({}, "notification_failed", label, event.failed_at, internal=True, extra=extra)
 
 
-_PROJECTORS: dict[type[Event], Callable[[Any, Document, timedelta], _Outcome]] = {
-    RequestSubmitted: _submitted,
-    RequestRouted: _routed,
-    RequestStatusChanged: _status_changed,
-    CitizenMessageReceived: _citizen_message,
-    NotificationSent: _notification_sent,
-    NotificationFailed: _notification_failed,
-}
-PROJECTED_EVENTS = tuple(_PROJECTORS)
+PROJECTED_EVENTS = (
+    RequestSubmitted,
+    RequestRouted,
+    RequestStatusChanged,
+    CitizenMessageReceived,
+    NotificationSent,
+    NotificationFailed,
+)
+
+
+def _outcome(event: Event, state: Document, reopen_window: timedelta) -> _Outcome:
+    match event:
+        case RequestSubmitted():
+            return _submitted(event, state, reopen_window)
+        case RequestRouted():
+            return _routed(event, state, reopen_window)
+        case RequestStatusChanged():
+            return _status_changed(event, state, reopen_window)
+        case CitizenMessageReceived():
+            return _citizen_message(event, state, reopen_window)
+        case NotificationSent():
+            return _notification_sent(event, state, reopen_window)
+        case NotificationFailed():
+            return _notification_failed(event, state, reopen_window)
+    raise TypeError(f"tracking does not project {event.event_type}")

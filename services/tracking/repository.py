@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.tracking.projection import Projection, project
 from services.tracking.queries import RequestFilter, overdue_selector, selector
 from shared.envelope import Envelope
+from shared.events import Event
 from shared.mongo import Document, insert_once
 
 REQUESTS = "requests"
@@ -58,11 +59,13 @@ async def load(*, db: AsyncDatabase[Document], request_id: str) -> Document | No
     return await db[REQUESTS].find_one({"_id": request_id})
 
 
-def already_applied(current: Document | None, envelope: Envelope) -> bool:
+def already_applied(current: Document | None, envelope: Envelope[Event]) -> bool:
     return current is not None and envelope.id in current.get("applied_events", ())
 
 
-async def store(*, db: AsyncDatabase[Document], envelope: Envelope, projection: Projection) -> None:
+async def store(
+    *, db: AsyncDatabase[Document], envelope: Envelope[Event], projection: Projection
+) -> None:
     """Write the timeline entry once, then the derived state and the applied event id."""
     await insert_once(db, TIMELINE, projection.entry)
     await db[REQUESTS].update_one(
@@ -73,7 +76,7 @@ async def store(*, db: AsyncDatabase[Document], envelope: Envelope, projection: 
 
 
 async def apply_event(
-    *, db: AsyncDatabase[Document], envelope: Envelope, reopen_window: timedelta
+    *, db: AsyncDatabase[Document], envelope: Envelope[Event], reopen_window: timedelta
 ) -> bool:
     """Project one event onto its request; False when it was already applied."""
     current = await load(db=db, request_id=envelope.data.request_id)

@@ -25,9 +25,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, SignatureRefused)
-        log.warning("web.signature_refused", path=request.url.path, status=exc.status)
-        return problem(exc.status, exc.detail)
+        status, detail = (
+            (exc.status, exc.detail) if isinstance(exc, SignatureRefused) else (403, "")
+        )
+        log.warning("web.signature_refused", path=request.url.path, status=status)
+        return problem(status, detail or "Requête refusée.")
 
     app.add_exception_handler(BrokerUnavailable, unavailable)
     app.add_exception_handler(PyMongoError, unavailable)

@@ -1,57 +1,56 @@
-"""The one Kafka consumer loop: manual commits after side effects, retries, dead letters."""
+"""The one Kafka consumer loop: a worker per partition, manual commits after the side effects.
+
+Each poll hands the records of a partition to a worker (shared/kafka/dispatch.py) and pauses
+that partition until the worker is done: the records of one partition (so of one request)
+are handled strictly in order, in batches, while other partitions go on and the loop keeps
+polling (a record retried for an hour does not make this member leave the group). Offsets are
+committed after their side effects, at the next poll. When a rebalance revokes partitions,
+their workers are told to give up at their next retry, the listener waits for them at most
+`revoke_timeout_s`, commits what they finished and nothing after: the new owner redelivers
+the rest, and handlers are idempotent by event id.
+"""
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 
-from shared.envelope import Envelope, KafkaRecord, PoisonMessage, decode
-from shared.errors import is_transient
-from shared.events import Event
-from shared.kafka.dead_letter import dead_letter_headers
+from shared.envelope import KafkaRecord
+from shared.kafka.dispatch import Dispatcher, Lease, Released
+from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
-from shared.logging import bind_correlation, clear_correlation
-from shared.metrics import DEAD_LETTERS, EVENT_SECONDS, EVENTS_CONSUMED
+from shared.kafka.retry import RetryPolicy
 
+__all__ = ["ConsumerRunner", "Handlers", "RetryPolicy"]
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[Envelope], Awaitable[None]]
-Handlers = Mapping[type[Event], Handler]
 
-
-class _Stopping(Exception):
-    """Raised inside a retry loop when the runner is asked to stop."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    base_delay_s: float = 0.1
-    max_delay_s: float = 30.0
-
-    def delay(self, attempt: int) -> float:
-        return min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1))
-
-
-class _CommitOnRevoke(ConsumerRebalanceListener):
+class _Rebalance(ConsumerRebalanceListener):
     def __init__(self, runner: "ConsumerRunner") -> None:
         self._runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        async with self._runner.processing:  # wait for the batch in hand to finish
-            await self._runner.commit_pending()
+        await self._runner.release(set(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self._runner.assigned(set(assigned))
         log.info("kafka.partitions_assigned", count=len(assigned))
 
 
+@dataclass
+class _Worker:
+    lease: Lease
+    lost: bool = False
+    """Set once the partition's offsets were committed on revoke: report nothing more."""
+    task: "asyncio.Task[None] | None" = field(default=None, repr=False)
+
+
 class ConsumerRunner:
-    """Consumes one topic for one group and dispatches events to handlers by type."""
+    """Consumes one topic for one group and hands each partition's records to the handlers."""
 
     def __init__(
         self,
@@ -64,35 +63,152 @@ class ConsumerRunner:
         dead_letter_topic: str,
         retry: RetryPolicy | None = None,
         batch_size: int = 500,
+        revoke_timeout_s: float = 10.0,
     ) -> None:
         self._bootstrap = bootstrap_servers
         self._topic = topic
         self._group = group_id
-        self._handlers = dict(handlers)
-        self._publisher = publisher
-        self._dlq = dead_letter_topic
         self._retry = retry or RetryPolicy()
+        self._dispatcher = Dispatcher(
+            handlers=handlers,
+            publisher=publisher,
+            group=group_id,
+            dead_letter_topic=dead_letter_topic,
+            retry=self._retry,
+        )
         self._batch_size = batch_size
+        self._revoke_timeout_s = revoke_timeout_s
         self._consumer: AIOKafkaConsumer | None = None
+        self._workers: dict[TopicPartition, _Worker] = {}
         self._pending: dict[TopicPartition, int] = {}
+        self._held: set[TopicPartition] = set()
+        self._crash: BaseException | None = None
         self._stop = asyncio.Event()
-        self.processing = asyncio.Lock()
         self.started = False
 
+    @property
+    def group(self) -> str:
+        return self._group
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     async def run(self) -> None:
+        """Consume until stop(); raises if a worker failed unexpectedly (the caller restarts)."""
+        self._crash = None
+        self._held.clear()
         consumer = await self._connect()
         if consumer is None:
             return
         try:
             while not self._stop.is_set():
-                batch = await consumer.getmany(timeout_ms=500, max_records=self._batch_size)
-                if batch:
-                    async with self.processing:
-                        await self._process_batch(batch)
+                batch = await consumer.getmany(timeout_ms=200, max_records=self._batch_size)
+                for tp, records in batch.items():
+                    self._start_worker(consumer, tp, records)
+                await self.commit_pending()
+                if self._crash is not None:
+                    raise self._crash
         finally:
-            await self.commit_pending()
+            await self._wind_down()
             await consumer.stop()
+            self._consumer = None
             self.started = False
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def stopped(self) -> None:
+        await self._stop.wait()
+
+    def _start_worker(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[KafkaRecord]
+    ) -> None:
+        consumer.pause(tp)  # nothing more from it until this worker is done
+        worker = _Worker(lease=Lease(self._stop))
+        worker.task = asyncio.create_task(self._work(consumer, tp, records, worker))
+        self._workers[tp] = worker
+
+    async def _work(
+        self,
+        consumer: AIOKafkaConsumer,
+        tp: TopicPartition,
+        records: Sequence[KafkaRecord],
+        worker: _Worker,
+    ) -> None:
+        def done(offset: int) -> None:
+            if not worker.lost:
+                self._pending[tp] = offset
+
+        try:
+            await self._dispatcher.process(records, lease=worker.lease, done=done)
+        except Released:
+            log.info("kafka.partition_released", partition=tp.partition)
+        except Exception as exc:  # a bug in the loop itself: restart from the last commit
+            log.exception("kafka.worker_failed", partition=tp.partition)
+            self._crash = exc
+            return
+        finally:
+            if self._workers.get(tp) is worker:
+                del self._workers[tp]
+        # A revoked partition stays paused: its next owner (maybe us) starts from the commit.
+        resume = tp in self._held or not worker.lease.revoked.is_set()
+        self._held.discard(tp)
+        if resume and self._crash is None and tp in consumer.assignment():
+            consumer.resume(tp)
+
+    async def release(self, revoked: set[TopicPartition]) -> None:
+        """Revoked partitions: stop their workers (bounded wait), commit what they finished."""
+        workers = [w for tp, w in self._workers.items() if tp in revoked]
+        for worker in workers:
+            worker.lease.revoked.set()
+        tasks = [w.task for w in workers if w.task is not None]
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=self._revoke_timeout_s)
+            if stuck:
+                log.warning("kafka.revoke_left_stuck_handlers", count=len(stuck))
+        await self.commit_pending()
+        for worker in workers:
+            worker.lost = True
+        for tp in revoked:
+            self._pending.pop(tp, None)
+
+    def assigned(self, assigned: set[TopicPartition]) -> None:
+        """A partition given back while its former worker still runs waits for that worker."""
+        if self._consumer is None:
+            return
+        for tp in assigned & set(self._workers):
+            self._consumer.pause(tp)
+            self._held.add(tp)
+
+    async def commit_pending(self) -> None:
+        if not self._pending or self._consumer is None:
+            return
+        assignment = self._consumer.assignment()
+        offsets = {tp: o for tp, o in self._pending.items() if tp in assignment}
+        self._pending = {}
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:
+            # The partitions moved to another member, which will redeliver; handlers are
+            # idempotent by event id so this is safe.
+            log.warning("kafka.commit_failed", error=repr(exc))
+
+    async def _wind_down(self) -> None:
+        """Let the workers finish the attempt in hand (bounded), then commit what is done."""
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.lease.revoked.set()
+        tasks = [w.task for w in workers if w.task is not None]
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=self._revoke_timeout_s)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*stuck, return_exceptions=True)
+        await self.commit_pending()
+        self._workers.clear()
 
     async def _connect(self) -> AIOKafkaConsumer | None:
         attempt = 0
@@ -104,7 +220,8 @@ class ConsumerRunner:
                 auto_offset_reset="earliest",
                 isolation_level="read_committed",
             )
-            consumer.subscribe([self._topic], listener=_CommitOnRevoke(self))
+            self._consumer = consumer
+            consumer.subscribe([self._topic], listener=_Rebalance(self))
             try:
                 if not await self._until_stopped(consumer.start()):
                     await consumer.stop()
@@ -115,14 +232,10 @@ class ConsumerRunner:
                 log.warning("kafka.consumer.connect_failed", error=repr(exc), attempt=attempt)
                 await self._sleep(self._retry.delay(min(attempt, 8)))
                 continue
-            self._consumer = consumer
             self.started = True
             log.info("kafka.consumer.started", topic=self._topic, group=self._group)
             return consumer
         return None
-
-    def stop(self) -> None:
-        self._stop.set()
 
     async def _until_stopped(self, step: Awaitable[None]) -> bool:
         """Await `step` unless stop() comes first (start() waits forever for a missing topic)."""
@@ -137,101 +250,6 @@ class ConsumerRunner:
             return False
         work.result()
         return True
-
-    async def _process_batch(self, batch: dict[TopicPartition, list[KafkaRecord]]) -> None:
-        # Partitions in parallel, records of one partition (one request) strictly in order.
-        await asyncio.gather(*(self._process_partition(tp, recs) for tp, recs in batch.items()))
-        await self.commit_pending()
-
-    async def _process_partition(self, tp: TopicPartition, records: list[KafkaRecord]) -> None:
-        for record in records:
-            try:
-                await self._process_record(record)
-            except _Stopping:
-                return
-            self._pending[tp] = record.offset + 1
-
-    async def commit_pending(self) -> None:
-        if not self._pending or self._consumer is None:
-            return
-        offsets, self._pending = self._pending, {}
-        try:
-            await self._consumer.commit(offsets)
-        except (CommitFailedError, KafkaError) as exc:
-            # The partitions moved to another member, which will redeliver; handlers are
-            # idempotent by event id so this is safe.
-            log.warning("kafka.commit_failed", error=repr(exc))
-
-    async def _process_record(self, record: KafkaRecord) -> None:
-        try:
-            envelope = decode(record)
-        except PoisonMessage as exc:
-            await self._dead_letter(record, exc, attempts=0)
-            return
-        handler = self._handlers.get(type(envelope.data))
-        if handler is None:
-            EVENTS_CONSUMED.labels(self._group, envelope.type, "ignored").inc()
-            return
-        bind_correlation(
-            correlation_id=envelope.correlation_id, event_id=envelope.id, request_id=envelope.key
-        )
-        try:
-            await self._handle_with_retries(record, envelope, handler)
-        finally:
-            clear_correlation()
-
-    async def _handle_with_retries(
-        self, record: KafkaRecord, envelope: Envelope, handler: Handler
-    ) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
-            started = time.perf_counter()
-            try:
-                await handler(envelope)
-            except Exception as exc:
-                if is_transient(exc):
-                    log.warning("event.transient_failure", error=repr(exc), attempt=attempt)
-                    await self._sleep(self._retry.delay(min(attempt, 10)))
-                    if self._stop.is_set():
-                        raise _Stopping from exc
-                    continue
-                if attempt >= self._retry.max_attempts:
-                    log.error("event.failed", error=repr(exc), attempts=attempt)
-                    await self._dead_letter(record, exc, attempts=attempt)
-                    return
-                await self._sleep(self._retry.delay(attempt))
-                continue
-            EVENT_SECONDS.labels(self._group).observe(time.perf_counter() - started)
-            EVENTS_CONSUMED.labels(self._group, envelope.type, "ok").inc()
-            return
-
-    async def _dead_letter(
-        self, record: KafkaRecord, error: BaseException, *, attempts: int
-    ) -> None:
-        headers = dead_letter_headers(record, error=error, group=self._group, attempts=attempts)
-        attempt = 0
-        while True:
-            try:
-                await self._publisher.send_raw(
-                    topic=self._dlq, key=record.key, value=record.value, headers=headers
-                )
-                break
-            except Exception as exc:  # the record must not be committed before it is parked
-                attempt += 1
-                log.warning("kafka.dead_letter_retry", error=repr(exc), attempt=attempt)
-                await self._sleep(self._retry.delay(min(attempt, 8)))
-                if self._stop.is_set():
-                    raise _Stopping from exc
-        DEAD_LETTERS.labels(self._group).inc()
-        EVENTS_CONSUMED.labels(self._group, "unknown", "dead_lettered").inc()
-        log.error(
-            "event.dead_lettered",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            error=str(error)[:500],
-        )
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

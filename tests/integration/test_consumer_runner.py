@@ -9,6 +9,7 @@ from shared.envelope import Envelope
 from shared.events import RequestSubmitted
 from shared.kafka.consumer import ConsumerRunner, RetryPolicy
 from shared.kafka.dead_letter import dead_letter_info
+from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import dead_letter_topic
 from tests.factories import envelope
@@ -21,7 +22,7 @@ def _runner(
         bootstrap_servers=kafka,
         topic=publisher.topic,
         group_id=prefix + group,
-        handlers={RequestSubmitted: handler},
+        handlers=Handlers(single={RequestSubmitted: handler}),
         publisher=publisher,
         dead_letter_topic=prefix + dead_letter_topic("tracking"),
         retry=RetryPolicy(max_attempts=2, base_delay_s=0.01),
@@ -155,7 +156,7 @@ async def test_stop_is_prompt_even_while_waiting_for_a_missing_topic(
         bootstrap_servers=kafka_bootstrap,
         topic=f"missing-{uuid.uuid4().hex}",
         group_id=f"g{uuid.uuid4().hex[:6]}",
-        handlers={RequestSubmitted: handler},
+        handlers=Handlers(single={RequestSubmitted: handler}),
         publisher=publisher,
         dead_letter_topic="unused",
     )

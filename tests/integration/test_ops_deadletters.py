@@ -7,6 +7,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from shared.envelope import Envelope, encode
 from shared.events import RequestSubmitted
 from shared.kafka.consumer import ConsumerRunner, RetryPolicy
+from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, dead_letter_topic
 from tests.factories import envelope
@@ -36,7 +37,7 @@ async def dead_letter(
         bootstrap_servers=kafka,
         topic=publisher.topic,
         group_id=prefix + GROUP,
-        handlers={RequestSubmitted: handler},
+        handlers=Handlers(single={RequestSubmitted: handler}),
         publisher=publisher,
         dead_letter_topic=prefix + dead_letter_topic(GROUP),
         retry=RetryPolicy(max_attempts=2, base_delay_s=0.01),

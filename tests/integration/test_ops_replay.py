@@ -8,6 +8,7 @@ import pytest
 from shared.envelope import Envelope
 from shared.events import RequestSubmitted
 from shared.kafka.consumer import ConsumerRunner
+from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import dead_letter_topic
 from tests.factories import envelope
@@ -28,7 +29,7 @@ class Service:
             bootstrap_servers=kafka,
             topic=publisher.topic,
             group_id=prefix + GROUP,
-            handlers={RequestSubmitted: self.handle},
+            handlers=Handlers(single={RequestSubmitted: self.handle}),
             publisher=publisher,
             dead_letter_topic=prefix + dead_letter_topic(GROUP),
         )
