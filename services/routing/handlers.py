@@ -1,6 +1,5 @@
 """Route each new request and publish the decision."""
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
@@ -12,7 +11,7 @@ from shared.catalogue import Catalogue
 from shared.envelope import Envelope
 from shared.events import Department, RequestRouted, RequestSubmitted
 from shared.kafka.handlers import Handlers
-from shared.kafka.producer import EventPublisher
+from shared.kafka.producer import EventPublisher, publish_all
 
 SOURCE = "/relais/routing"
 ROUTED_NAMESPACE = uuid.UUID("5b0c5b76-3f0e-4c55-9a37-6c1f2b0f7e11")
@@ -58,6 +57,4 @@ async def on_submitted(
 ) -> None:
     """Decide for the whole batch, publish the decisions together, return once all are acked."""
     decisions = [routed_event(e, catalogue=catalogue, settings=settings) for e in envelopes]
-    acks = await asyncio.gather(*map(publisher.publish, decisions), return_exceptions=True)
-    if failed := next((a for a in acks if isinstance(a, BaseException)), None):
-        raise failed  # the batch is retried; republished decisions keep their ids
+    await publish_all(publisher, decisions)  # on failure, the batch is retried with the same ids

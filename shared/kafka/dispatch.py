@@ -110,9 +110,9 @@ class Dispatcher:
                         await self._handle_one(record, envelope, single, lease)
             if not run:
                 done(record.offset + 1)
-        if run:
+        if run:  # records skipped after the run's first one are done with it
             await self._run_batch(run, run_handler, lease)
-            done(run[-1][0].offset + 1)
+            done(records[-1].offset + 1)
 
     async def _decode(self, record: KafkaRecord, lease: Lease) -> Envelope[Any] | None:
         try:

@@ -10,6 +10,8 @@ broker made but whose acknowledgement was lost; channel message ids de-duplicate
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -40,7 +42,7 @@ class EventPublisher:
         except BrokerUnavailable:
             log.warning("kafka.producer.start_deferred")
 
-    async def publish(self, envelope: Envelope, *, topic: str | None = None) -> int:
+    async def publish(self, envelope: Envelope[Any], *, topic: str | None = None) -> int:
         """Send and wait for the broker's acknowledgement; returns the offset."""
         key, value, headers = encode(envelope)
         return await self._send(topic or self._topic, key, value, headers)
@@ -109,3 +111,14 @@ class EventPublisher:
         producer._message_accumulator.fail_all(BrokerUnavailable("producer abandoned"))
         with contextlib.suppress(Exception):
             await asyncio.wait_for(producer.stop(), timeout=self._timeout_s)
+
+
+class Publisher(Protocol):
+    async def publish(self, envelope: Envelope[Any], *, topic: str | None = None) -> int: ...
+
+
+async def publish_all(publisher: Publisher, envelopes: Iterable[Envelope[Any]]) -> None:
+    """Publish concurrently and return once Kafka acknowledged every one (else raise)."""
+    acks = await asyncio.gather(*map(publisher.publish, envelopes), return_exceptions=True)
+    if failed := next((a for a in acks if isinstance(a, BaseException)), None):
+        raise failed
