@@ -1,15 +1,17 @@
 """The consumer side: every request event is projected onto tracking's database."""
 
 import uuid
+from collections.abc import Sequence
 
 import structlog
 
 from services.tracking import repository
 from services.tracking.context import Tracking
-from services.tracking.projection import PROJECTED_EVENTS, project
+from services.tracking.projection import PROJECTED_EVENTS
 from shared.envelope import Envelope
 from shared.events import Event, RequestStatus, RequestStatusChanged
 from shared.kafka.handlers import Handlers
+from shared.kafka.producer import publish_all
 
 log = structlog.get_logger(__name__)
 SOURCE = "/relais/tracking"
@@ -18,16 +20,18 @@ FOLLOW_UP_COMMENT = "Votre message a bien été reçu : votre demande est de nou
 handlers = Handlers()
 
 
-async def on_event(envelope: Envelope[Event], *, tracking: Tracking) -> None:
-    current = await repository.load(db=tracking.db, request_id=envelope.data.request_id)
-    if repository.already_applied(current, envelope):
-        log.info("event.already_applied", type=envelope.type)
-        return
-    projection = project(envelope, current, reopen_window=tracking.reopen_window)
-    if projection.follow_up is not None:
-        # Published before the entry is stored, so a crash in between republishes it (same id).
-        await tracking.publisher.publish(follow_up_event(envelope, projection.follow_up))
-    await repository.store(db=tracking.db, envelope=envelope, projection=projection)
+@handlers.handles_batch(*PROJECTED_EVENTS)
+async def on_events(envelopes: Sequence[Envelope[Event]], *, tracking: Tracking) -> None:
+    """Project a partition's consecutive events in memory, then write them in bulk."""
+    batch = await repository.plan(
+        db=tracking.db, envelopes=envelopes, reopen_window=tracking.reopen_window
+    )
+    if skipped := len(envelopes) - len(batch.entries):
+        log.info("event.already_applied", count=skipped)
+    # Published before the entries are stored, so a crash in between republishes them (same ids).
+    follow_ups = [follow_up_event(envelope, status) for envelope, status in batch.follow_ups]
+    await publish_all(tracking.publisher, follow_ups)
+    await repository.write(db=tracking.db, batch=batch)
 
 
 def follow_up_event(
@@ -45,7 +49,3 @@ def follow_up_event(
     )
     event_id = str(uuid.uuid5(FOLLOW_UP_NAMESPACE, envelope.id))
     return envelope.caused(change, source=SOURCE, id=event_id)
-
-
-for _event_type in PROJECTED_EVENTS:
-    handlers.register(_event_type, on_event)

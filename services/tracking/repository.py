@@ -1,26 +1,34 @@
 """The tracking database: one document per request, one timeline entry per event.
 
-Each request has a single writer (its Kafka partition's consumer), so no transactions:
-the timeline entry is inserted first (its _id is the event id, a redelivery never duplicates
-it), then the request's derived state is $set together with the event id in
-`applied_events`; an event already listed there is skipped entirely. A crash between the two
-writes is repaired by the redelivery, which projects from the same state again.
+Each request has a single writer (its Kafka partition's consumer), so no transactions. A batch
+of events is projected in memory from the requests' stored documents (one `$in` query), then
+written: the timeline entries first (their _id is the event id, a redelivery never duplicates
+them), then each request's new document, with the applied event ids in `applied_events`, in
+one bulk write guarded by the `event_count` it was loaded with; an event already listed is
+skipped entirely. A crash between the two writes is repaired by the redelivery, which projects
+from the same state again; a guard that fails (another writer came first) makes the batch
+start over from the stored state.
 
 A timeline lists entries in the order their events were applied (`seq`, the request's log
 order), not by their timestamps: producers' clocks may disagree.
 """
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from services.tracking.projection import Projection, project
+from services.tracking.projection import project
 from services.tracking.queries import RequestFilter, overdue_selector, selector
 from shared.envelope import Envelope
-from shared.events import Event
-from shared.mongo import Document, insert_once
+from shared.errors import TransientError
+from shared.events import Event, RequestStatus
+from shared.mongo import Document
 
 REQUESTS = "requests"
 TIMELINE = "timeline"
@@ -54,37 +62,94 @@ async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     await timeline.create_index([("request_id", 1), ("seq", 1)])
 
 
-async def load(*, db: AsyncDatabase[Document], request_id: str) -> Document | None:
-    """The stored request as the projection needs it (hidden fields included)."""
-    return await db[REQUESTS].find_one({"_id": request_id})
+class StaleState(TransientError):
+    """A request changed since the batch loaded it: start over from the stored state."""
+
+
+@dataclass
+class Batch:
+    """Consecutive events projected in memory onto their requests, before one write."""
+
+    states: dict[str, Document]
+    """Each request's document as loaded, then as projected so far."""
+    loaded: dict[str, Any] = field(default_factory=dict)
+    """The `event_count` each stored request had when loaded: the write's guard."""
+    touched: dict[str, None] = field(default_factory=dict)
+    entries: list[Document] = field(default_factory=list)
+    follow_ups: list[tuple[Envelope[Event], RequestStatus]] = field(default_factory=list)
+
+    def add(self, envelope: Envelope[Event], *, reopen_window: timedelta) -> bool:
+        """Project one event; False when its request already has it."""
+        request_id = envelope.data.request_id
+        current = self.states.get(request_id)
+        if already_applied(current, envelope):
+            return False
+        projection = project(envelope, current, reopen_window=reopen_window)
+        applied = [*(current or {}).get("applied_events", ()), envelope.id]
+        state = {**(current or {}), **projection.changes, "applied_events": applied}
+        self.states[request_id] = state
+        self.touched[request_id] = None
+        self.entries.append(projection.entry)
+        if projection.follow_up is not None:
+            self.follow_ups.append((envelope, projection.follow_up))
+        return True
+
+
+async def plan(
+    *, db: AsyncDatabase[Document], envelopes: Sequence[Envelope[Event]], reopen_window: timedelta
+) -> Batch:
+    """Load the batch's requests in one query and project its events, in order, in memory."""
+    ids = list(dict.fromkeys(e.data.request_id for e in envelopes))
+    stored = {doc["_id"]: doc async for doc in db[REQUESTS].find({"_id": {"$in": ids}})}
+    batch = Batch(states=stored, loaded={k: d.get("event_count") for k, d in stored.items()})
+    for envelope in envelopes:
+        batch.add(envelope, reopen_window=reopen_window)
+    return batch
+
+
+async def write(*, db: AsyncDatabase[Document], batch: Batch) -> None:
+    """Timeline entries first (once each), then the requests' documents in one bulk write."""
+    if not batch.entries:
+        return
+    await _insert_entries(db, batch.entries)
+    operations: list[ReplaceOne[Document] | UpdateOne] = []
+    for request_id in batch.touched:
+        doc = {k: v for k, v in batch.states[request_id].items() if k != "_id"}
+        if request_id in batch.loaded:
+            guard = {"_id": request_id, "event_count": batch.loaded[request_id]}
+            operations.append(ReplaceOne(guard, doc))
+        else:
+            operations.append(UpdateOne({"_id": request_id}, {"$setOnInsert": doc}, upsert=True))
+    try:
+        result = await db[REQUESTS].bulk_write(operations, ordered=False)
+    except BulkWriteError as exc:
+        if duplicate := next((e for e in exc.details["writeErrors"] if e["code"] == 11000), None):
+            raise DuplicateKeyError(duplicate.get("errmsg", "duplicate key"), 11000) from exc
+        raise
+    created = len(operations) - len(batch.loaded.keys() & batch.touched.keys())
+    if result.upserted_count != created or result.matched_count != len(operations) - created:
+        raise StaleState("a request changed since it was loaded")
+
+
+async def _insert_entries(db: AsyncDatabase[Document], entries: list[Document]) -> None:
+    try:
+        await db[TIMELINE].insert_many(entries, ordered=False)
+    except BulkWriteError as exc:  # entries a crashed attempt already wrote are kept as they are
+        if any(e["code"] != 11000 for e in exc.details["writeErrors"]):
+            raise
 
 
 def already_applied(current: Document | None, envelope: Envelope[Event]) -> bool:
     return current is not None and envelope.id in current.get("applied_events", ())
 
 
-async def store(
-    *, db: AsyncDatabase[Document], envelope: Envelope[Event], projection: Projection
-) -> None:
-    """Write the timeline entry once, then the derived state and the applied event id."""
-    await insert_once(db, TIMELINE, projection.entry)
-    await db[REQUESTS].update_one(
-        {"_id": envelope.data.request_id},
-        {"$set": projection.changes, "$addToSet": {"applied_events": envelope.id}},
-        upsert=True,
-    )
-
-
 async def apply_event(
     *, db: AsyncDatabase[Document], envelope: Envelope[Event], reopen_window: timedelta
 ) -> bool:
     """Project one event onto its request; False when it was already applied."""
-    current = await load(db=db, request_id=envelope.data.request_id)
-    if already_applied(current, envelope):
-        return False
-    projection = project(envelope, current, reopen_window=reopen_window)
-    await store(db=db, envelope=envelope, projection=projection)
-    return True
+    batch = await plan(db=db, envelopes=[envelope], reopen_window=reopen_window)
+    await write(db=db, batch=batch)
+    return bool(batch.entries)
 
 
 async def get_request(*, db: AsyncDatabase[Document], request_id: str) -> Document | None:
