@@ -1,6 +1,8 @@
 """In-memory stand-ins for unit tests of orchestration; integration tests use the real ones."""
 
+import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.envelope import Envelope
 from shared.errors import BrokerUnavailable
@@ -51,3 +53,38 @@ class InMemoryPublisher:
     def _check(self) -> None:
         if self.down:
             raise BrokerUnavailable("in-memory broker is down")
+
+
+class InMemoryCollection:
+    """The few collection calls keyed by _id that ledgers and contact books make."""
+
+    def __init__(self) -> None:
+        self.docs: dict[Any, dict[str, Any]] = {}
+
+    async def find_one(self, selector: dict[str, Any]) -> dict[str, Any] | None:
+        doc = self.docs.get(self._key(selector))
+        return copy.deepcopy(doc) if doc is not None else None
+
+    async def update_one(
+        self, selector: dict[str, Any], update: dict[str, Any], *, upsert: bool = False
+    ) -> None:
+        key = self._key(selector)
+        if key not in self.docs and not upsert:
+            return
+        if set(update) - {"$set"}:
+            raise NotImplementedError(f"only $set is faked, not {sorted(update)}")
+        self.docs.setdefault(key, {"_id": key}).update(copy.deepcopy(update["$set"]))
+
+    @staticmethod
+    def _key(selector: dict[str, Any]) -> Any:
+        if set(selector) != {"_id"}:
+            raise NotImplementedError(f"only _id lookups are faked, not {sorted(selector)}")
+        return selector["_id"]
+
+
+class InMemoryDatabase(dict[str, InMemoryCollection]):
+    """A database of InMemoryCollection, made on first use like MongoDB's."""
+
+    def __missing__(self, name: str) -> InMemoryCollection:
+        self[name] = InMemoryCollection()
+        return self[name]

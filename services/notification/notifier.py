@@ -8,6 +8,8 @@ write means at most one duplicate email, carrying the same Message-ID so mail cl
 de-duplicate it.
 """
 
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
@@ -36,6 +38,7 @@ from services.notification.settings import SOURCE, NotificationSettings
 from services.notification.smtp import RecipientRefused, SmtpMailer
 from shared.envelope import Envelope
 from shared.events import (
+    Event,
     NotificationFailed,
     NotificationSent,
     RequestRouted,
@@ -72,13 +75,34 @@ class Notifier:
         self._publisher = publisher
         self._mailer = mailer
         self._settings = settings
+        self._slots = asyncio.Semaphore(settings.max_parallel_sends)
+        self._each = Handlers()
+        self._each.register(RequestSubmitted, self.on_submitted)
+        self._each.register(RequestRouted, self.on_routed)
+        self._each.register(RequestStatusChanged, self.on_status_changed)
 
     def handlers(self) -> Handlers:
         handlers = Handlers()
-        handlers.register(RequestSubmitted, self.on_submitted)
-        handlers.register(RequestRouted, self.on_routed)
-        handlers.register(RequestStatusChanged, self.on_status_changed)
+        handlers.register_batch(self._each.event_types, self.on_events)
         return handlers
+
+    async def on_events(self, envelopes: Sequence[Envelope[Event]]) -> None:
+        """Requests in parallel (bounded), each request's events strictly in log order."""
+        chains: dict[str, list[Envelope[Event]]] = {}
+        for envelope in envelopes:
+            chains.setdefault(envelope.data.request_id, []).append(envelope)
+        outcomes = await asyncio.gather(
+            *map(self._in_order, chains.values()), return_exceptions=True
+        )
+        # Every chain has ended before the batch fails: a retry never races a send in flight.
+        if failed := next((o for o in outcomes if isinstance(o, BaseException)), None):
+            raise failed
+
+    async def _in_order(self, chain: list[Envelope[Event]]) -> None:
+        for envelope in chain:
+            if handler := self._each.handler_for(type(envelope.data)):
+                async with self._slots:
+                    await handler(envelope)
 
     async def on_submitted(self, envelope: Envelope[RequestSubmitted]) -> None:
         await self.contacts.remember(envelope.data)

@@ -28,6 +28,9 @@ class NotificationSettings(ServiceSettings):
     retry_max_delay_s: float = Field(
         default=30.0, gt=0, description="Longest wait between two tries (SMTP server down)"
     )
+    max_parallel_sends: int = Field(
+        default=8, ge=1, le=100, description="Emails sent at once (to different requests)"
+    )
 
     def status_url(self, reference: str) -> str:
         return self.public_tracking_url.replace("{reference}", reference)
