@@ -165,3 +165,51 @@ async def test_stop_is_prompt_even_while_waiting_for_a_missing_topic(
     runner.stop()
     await asyncio.wait_for(task, timeout=5)
     assert not runner.started
+
+
+async def test_a_partition_retried_without_end_does_not_hold_a_rebalance(
+    kafka_bootstrap: str, publisher: EventPublisher, topic_prefix: str
+) -> None:
+    stuck = envelope()
+    attempts: list[str] = []
+    seen: dict[str, list[str]] = {"a": [], "b": []}
+
+    def handler(member: str):
+        async def handle(env: Envelope) -> None:
+            if env.id == stuck.id and member == "a":
+                attempts.append(env.id)
+                raise ConnectionRefusedError("store down")  # transient: retried forever
+            seen[member].append(env.id)
+
+        return handle
+
+    def member(name: str) -> ConsumerRunner:
+        return ConsumerRunner(
+            bootstrap_servers=kafka_bootstrap,
+            topic=publisher.topic,
+            group_id=topic_prefix + "rebalance",
+            handlers=Handlers(single={RequestSubmitted: handler(name)}),
+            publisher=publisher,
+            dead_letter_topic=topic_prefix + dead_letter_topic("tracking"),
+            retry=RetryPolicy(base_delay_s=0.05, max_delay_s=0.2),
+            revoke_timeout_s=2.0,
+        )
+
+    await publisher.publish(stuck)
+    first = member("a")
+    tasks = [asyncio.create_task(first.run())]
+    await _until(lambda: len(attempts) >= 2)
+    second = member("b")
+    tasks.append(asyncio.create_task(second.run()))
+    await _until(lambda: second.started)
+    later = [envelope() for _ in range(24)]
+    for env in later:
+        await publisher.publish(env)
+    try:
+        # Both members consume: the rebalance did not wait for the stuck record.
+        await _until(lambda: {e.id for e in later} <= {*seen["a"], *seen["b"]}, timeout=40)
+        assert seen["b"], "the second member never got a partition"
+    finally:
+        first.stop()
+        second.stop()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=15)
