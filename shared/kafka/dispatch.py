@@ -4,7 +4,8 @@ Kafka-free, so the consumer loop and the tests' harness run exactly the same cod
 a transient one (a dependency down) is retried without limit, the partition staying paused
 meanwhile, until it passes or the partition is released (revoked or stopping: then nothing
 more is done nor committed for it, and the next owner redelivers); any other failure is
-retried `max_attempts` times, then the record goes alone to the dead-letter topic.
+retried `max_attempts` times (a bounded wait, finished even when released), then the record
+goes alone to the dead-letter topic.
 """
 
 import asyncio
@@ -174,7 +175,8 @@ class Dispatcher:
                     log.error("event.failed", error=repr(exc), attempts=attempt)
                     await self._dead_letter(record, exc, attempts=attempt, lease=lease)
                     return
-                await lease.sleep(self._retry.delay(attempt))
+                # Bounded (a few seconds in all): finished even when stopping or revoked.
+                await asyncio.sleep(self._retry.delay(attempt))
                 continue
             self._handled([envelope], time.perf_counter() - started)
             return
