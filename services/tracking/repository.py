@@ -99,12 +99,17 @@ async def plan(
     *, db: AsyncDatabase[Document], envelopes: Sequence[Envelope[Event]], reopen_window: timedelta
 ) -> Batch:
     """Load the batch's requests in one query and project its events, in order, in memory."""
-    ids = list(dict.fromkeys(e.data.request_id for e in envelopes))
-    stored = {doc["_id"]: doc async for doc in db[REQUESTS].find({"_id": {"$in": ids}})}
+    stored = await load_many(db=db, request_ids={e.data.request_id for e in envelopes})
     batch = Batch(states=stored, loaded={k: d.get("event_count") for k, d in stored.items()})
     for envelope in envelopes:
         batch.add(envelope, reopen_window=reopen_window)
     return batch
+
+
+async def load_many(*, db: AsyncDatabase[Document], request_ids: set[str]) -> dict[str, Document]:
+    """The stored requests as the projection needs them (hidden fields included), by id."""
+    found = db[REQUESTS].find({"_id": {"$in": sorted(request_ids)}})
+    return {doc["_id"]: doc async for doc in found}
 
 
 async def write(*, db: AsyncDatabase[Document], batch: Batch) -> None:

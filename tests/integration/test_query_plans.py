@@ -130,7 +130,9 @@ def list_query(**filters: Any) -> Query:
 
 
 HOT: dict[str, Query] = {
-    "load by id (consumer)": lambda db: repository.load(db=db, request_id="req-7"),
+    "load a batch's requests (consumer)": lambda db: repository.load_many(
+        db=db, request_ids={"req-7", "req-8"}
+    ),
     "agent's request by id": lambda db: repository.get_request(db=db, request_id="req-7"),
     "public lookup by reference": lambda db: repository.get_by_reference(
         db=db, reference="2026-P000007"
