@@ -6,7 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 import structlog
-from fastapi import FastAPI, Header, Request, Response
+from fastapi import Depends, FastAPI, Header, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -107,3 +107,11 @@ IdempotencyKey = Annotated[
     ),
 ]
 """The client's retry key: adapters use it as the channel message id."""
+
+
+def _correlation_id(request: Request) -> str:
+    return str(getattr(request.state, "correlation_id", ""))
+
+
+CorrelationId = Annotated[str, Depends(_correlation_id)]
+"""The request's correlation id (X-Correlation-ID, or one made up by the middleware)."""

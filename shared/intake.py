@@ -1,38 +1,63 @@
 """What every channel adapter does with a citizen's message: de-duplicate, number, publish.
 
-A delivery is recorded (state "pending", with the exact event) before it is published and
-marked "published" after Kafka acknowledges. A redelivery of the same channel message id
-returns the first receipt; if the first attempt never got its acknowledgement, the same
-event (same event id) is published again, which every consumer ignores if it already has it.
+An adapter maps its channel's message to a `RequestDraft` (everything the channel knows);
+`Intake.submit` gives it a request id, a reference, a tracking token and a time, builds the
+one `RequestSubmitted` and publishes it.
+
+A delivery with a channel message id is recorded (state "pending", with the exact event)
+before it is published; the unique `_id` of that record is the de-duplication. A redelivery
+returns the first receipt and, unless the first attempt is known to be published, publishes
+the same event (same event id) again, which every consumer ignores if it already has it.
+That is also why "published" is recorded after the adapter has answered: a crash before it
+only leaves a "pending" record, whose next redelivery republishes the same event id.
 """
 
-import hashlib
-import secrets
+import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.envelope import Envelope
-from shared.events import EVENT_MODELS, Channel, Event, RequestSubmitted
-from shared.kafka.producer import EventPublisher
+from shared.events import (
+    EVENT_MODELS,
+    Attachment,
+    Channel,
+    Citizen,
+    Event,
+    FormData,
+    Location,
+    RequestSubmitted,
+)
 from shared.metrics import EVENTS_PUBLISHED, PUBLISH_FAILURES
 from shared.mongo import Document, insert_once
 from shared.references import ReferenceAllocator
+from shared.tokens import hash_token, new_token
 
 DELIVERIES = "deliveries"
+log = structlog.get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class Identity:
-    """Identifiers given to a new request before its event is built."""
+class RequestDraft(BaseModel):
+    """A new request as its channel knows it, before it gets its identifiers."""
 
-    request_id: str
-    reference: str
-    tracking_token_hash: str
-    received_at: datetime
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Channel
+    channel_message_id: str | None = None
+    category: str | None = None
+    subject: str | None = None
+    description: str
+    citizen: Citizen
+    location: Location | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    form: FormData | None = None
+    raw_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,61 +68,114 @@ class Receipt:
     duplicate: bool
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def delivery_key(channel: Channel, channel_message_id: str | None) -> str | None:
+    return f"{channel}:{channel_message_id}" if channel_message_id else None
+
+
+class Publisher(Protocol):
+    async def publish(self, envelope: Envelope, *, topic: str | None = None) -> int: ...
+
+
+class References(Protocol):
+    async def allocate(self, *, now: datetime) -> str: ...
+
+
+class Deliveries(Protocol):
+    """The record of every delivery with a channel message id, by `<channel>:<id>`."""
+
+    async def find(self, key: str) -> Document | None: ...
+
+    async def record(self, record: Document) -> bool:
+        """Insert unless the key is known; True when inserted."""
+        ...
+
+    async def mark_published(self, key: str) -> None: ...
+
+
+class MongoDeliveries:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._db = db
+
+    async def find(self, key: str) -> Document | None:
+        return await self._db[DELIVERIES].find_one({"_id": key})
+
+    async def record(self, record: Document) -> bool:
+        return await insert_once(self._db, DELIVERIES, record)
+
+    async def mark_published(self, key: str) -> None:
+        await self._db[DELIVERIES].update_one({"_id": key}, {"$set": {"state": "published"}})
 
 
 class Intake:
     def __init__(
-        self, *, db: AsyncDatabase[Document], publisher: EventPublisher, source: str, letter: str
-    ) -> None:
-        self._db = db
-        self._publisher = publisher
-        self._source = source
-        self._references = ReferenceAllocator(db=db, letter=letter)
-
-    async def submit(
         self,
         *,
-        channel: Channel,
-        channel_message_id: str | None,
-        build: Callable[[Identity], RequestSubmitted],
-        correlation_id: str = "",
+        deliveries: Deliveries,
+        references: References,
+        publisher: Publisher,
+        source: str,
+    ) -> None:
+        self._deliveries = deliveries
+        self._references = references
+        self._publisher = publisher
+        self._source = source
+        self._settling: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def on_mongo(
+        cls, *, db: AsyncDatabase[Document], publisher: Publisher, source: str, letter: str
+    ) -> "Intake":
+        return cls(
+            deliveries=MongoDeliveries(db),
+            references=ReferenceAllocator(db=db, letter=letter),
+            publisher=publisher,
+            source=source,
+        )
+
+    async def submit(
+        self, draft: RequestDraft, *, delivery_id: str | None = None, correlation_id: str = ""
     ) -> Receipt:
-        """Publish a new request once; raises BrokerUnavailable if Kafka did not acknowledge."""
-        key = f"{channel}:{channel_message_id}" if channel_message_id else None
-        if key and (previous := await self._db[DELIVERIES].find_one({"_id": key})):
-            return await self._redeliver(previous)
+        """Publish a new request once; raises BrokerUnavailable if Kafka did not acknowledge.
+
+        Deliveries are told apart by `delivery_id`, or else by the draft's channel message id.
+        """
         now = datetime.now(UTC)
-        token = secrets.token_urlsafe(18)
-        identity = Identity(
+        token = new_token()
+        event = RequestSubmitted(
+            **dict(draft),
             request_id=uuid.uuid4().hex,
             reference=await self._references.allocate(now=now),
             tracking_token_hash=hash_token(token),
-            received_at=now,
+            submitted_at=now,
         )
-        envelope = Envelope(
-            data=build(identity), source=self._source, correlation_id=correlation_id
-        )
-        if key and not await insert_once(self._db, DELIVERIES, _record(key, envelope, token)):
-            previous = await self._db[DELIVERIES].find_one({"_id": key})
-            return await self._redeliver(previous or {})
+        envelope = Envelope(data=event, source=self._source, correlation_id=correlation_id)
+        key = delivery_key(draft.channel, delivery_id or draft.channel_message_id)
+        if key and not await self._deliveries.record(_record(key, envelope, token)):
+            return await self._redeliver(key)
         await self.publish(envelope)
         if key:
-            await self._db[DELIVERIES].update_one({"_id": key}, {"$set": {"state": "published"}})
-        return Receipt(identity.request_id, identity.reference, token, duplicate=False)
+            self._after_answer(self._deliveries.mark_published(key))
+        return Receipt(event.request_id, event.reference, token, duplicate=False)
 
     async def record_once(self, *, key: str, envelope: Envelope) -> bool:
         """Publish an event for a channel message seen for the first time (follow-ups)."""
-        if previous := await self._db[DELIVERIES].find_one({"_id": key}):
-            if previous.get("state") != "published":
-                await self._redeliver(previous)
-            return False
-        if not await insert_once(self._db, DELIVERIES, _record(key, envelope, None)):
+        if not await self._deliveries.record(_record(key, envelope, None)):
+            await self._redeliver(key)
             return False
         await self.publish(envelope)
-        await self._db[DELIVERIES].update_one({"_id": key}, {"$set": {"state": "published"}})
+        self._after_answer(self._deliveries.mark_published(key))
         return True
+
+    async def replay(self, *, channel: Channel, channel_message_id: str | None) -> Receipt | None:
+        """The receipt of a delivery already recorded (republished if need be), else None."""
+        key = delivery_key(channel, channel_message_id)
+        if key is None or await self._deliveries.find(key) is None:
+            return None
+        return await self._redeliver(key)
+
+    async def delivered(self, key: str) -> Document | None:
+        """The record of a delivery, if there is one."""
+        return await self._deliveries.find(key)
 
     async def publish(self, envelope: Envelope) -> None:
         try:
@@ -107,19 +185,36 @@ class Intake:
             raise
         EVENTS_PUBLISHED.labels(self._source, envelope.type).inc()
 
-    async def _redeliver(self, previous: Document) -> Receipt:
+    async def settle(self) -> None:
+        """Wait for the bookkeeping left after answering (tests, shutdown)."""
+        while self._settling:
+            await asyncio.gather(*self._settling, return_exceptions=True)
+
+    async def _redeliver(self, key: str) -> Receipt:
+        previous = await self._deliveries.find(key)
+        if previous is None:
+            raise LookupError(f"delivery {key} was refused as known but cannot be read")
         envelope = _envelope_of(previous)
         if previous.get("state") != "published":
             await self.publish(envelope)
-            await self._db[DELIVERIES].update_one(
-                {"_id": previous["_id"]}, {"$set": {"state": "published"}}
-            )
+            await self._deliveries.mark_published(key)
         return Receipt(
             envelope.data.request_id,
             envelope.data.reference,
             previous.get("tracking_token"),
             duplicate=True,
         )
+
+    def _after_answer(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run bookkeeping whose loss is safe (see the module docstring) after answering."""
+        task = asyncio.create_task(work)
+        self._settling.add(task)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        self._settling.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("intake.mark_published_failed", error=repr(task.exception()))
 
 
 def _record(key: str, envelope: Envelope, token: str | None) -> Document:

@@ -1,24 +1,22 @@
 """Requests an agent logs: a visit at the front desk, a phone call."""
 
-from functools import partial
-
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from services.desk.desk import DeskContext, agent_message_id
 from services.desk.docs import AGENT_SECURITY, answers
 from services.desk.guards import AgentRoute
 from services.desk.intake_mapping import (
     ContactError,
-    call_event,
+    call_draft,
     caller_number,
     citizen_of,
-    visit_event,
+    visit_draft,
 )
 from services.desk.schemas import Accepted, CallBody, VisitBody
 from services.desk.uploads import invalid
 from shared.auth import Agent, CurrentAgent
 from shared.events import Channel, Citizen
-from shared.http import IdempotencyKey
+from shared.http import CorrelationId, IdempotencyKey
 from shared.intake import Receipt
 
 router = APIRouter(
@@ -57,18 +55,14 @@ async def log_visit(
     body: VisitBody,
     agent: CurrentAgent,
     desk: DeskContext,
-    request: Request,
+    correlation_id: CorrelationId,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> Accepted:
     citizen = checked_citizen(body)
     message_id = agent_message_id(agent, idempotency_key)
-    receipt = await desk.intakes[Channel.DESK].submit(
-        channel=Channel.DESK,
-        channel_message_id=message_id,
-        build=partial(visit_event, body=body, citizen=citizen, agent=agent, message_id=message_id),
-        correlation_id=getattr(request.state, "correlation_id", ""),
-    )
+    draft = visit_draft(body=body, citizen=citizen, agent=agent, message_id=message_id)
+    receipt = await desk.intakes[Channel.DESK].submit(draft, correlation_id=correlation_id)
     mark_replay(response, receipt)
     return desk.accepted(
         receipt,
@@ -89,21 +83,15 @@ async def log_call(
     body: CallBody,
     agent: CurrentAgent,
     desk: DeskContext,
-    request: Request,
+    correlation_id: CorrelationId,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> Accepted:
     call = await desk.calls.get(call_id=body.call_id) if body.call_id else None
     citizen = checked_citizen(body, fallback_phone=caller_number(body, call))
     message_id = call_message_id(body, agent=agent, idempotency_key=idempotency_key)
-    receipt = await desk.intakes[Channel.PHONE].submit(
-        channel=Channel.PHONE,
-        channel_message_id=message_id,
-        build=partial(
-            call_event, body=body, citizen=citizen, agent=agent, message_id=message_id, call=call
-        ),
-        correlation_id=getattr(request.state, "correlation_id", ""),
-    )
+    draft = call_draft(body=body, citizen=citizen, agent=agent, message_id=message_id, call=call)
+    receipt = await desk.intakes[Channel.PHONE].submit(draft, correlation_id=correlation_id)
     if body.call_id:
         await desk.calls.link(
             call_id=body.call_id, request_id=receipt.request_id, reference=receipt.reference

@@ -30,7 +30,9 @@ def _desk(settings: DeskSettings, runtime: Runtime) -> Desk:
         settings=settings,
         db=db,
         intakes={
-            channel: Intake(db=db, publisher=runtime.publisher, source=SOURCE, letter=letter)
+            channel: Intake.on_mongo(
+                db=db, publisher=runtime.publisher, source=SOURCE, letter=letter
+            )
             for channel, letter in LETTERS.items()
         },
         scans=BlobStore(

@@ -15,7 +15,7 @@ from shared.auth import Agent
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
 from shared.events import Channel
-from shared.intake import DELIVERIES, Intake, Receipt
+from shared.intake import Intake, Receipt
 from shared.mongo import Document
 
 
@@ -42,9 +42,9 @@ class Desk:
         return local_today(self.settings.timezone)
 
     async def delivered(self, key: str) -> bool:
-        """Whether Intake already holds this delivery (same key format as Intake uses):
-        a retried upload then stores no second copy of its files."""
-        return await self.db[DELIVERIES].find_one({"_id": key}, {"_id": 1}) is not None
+        """Whether Intake already holds this delivery: a retried upload then stores no second
+        copy of its files."""
+        return await self.intakes[Channel.DESK].delivered(key) is not None
 
 
 def agent_message_id(agent: Agent, idempotency_key: str | None) -> str | None:

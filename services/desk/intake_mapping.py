@@ -1,4 +1,4 @@
-"""Agents' bodies -> the contract's events (pure logic)."""
+"""Agents' bodies -> request drafts and follow-up events (pure logic)."""
 
 from datetime import datetime
 from typing import Any
@@ -22,9 +22,8 @@ from shared.events import (
     ContactPreference,
     FormData,
     Location,
-    RequestSubmitted,
 )
-from shared.intake import Identity
+from shared.intake import RequestDraft
 from shared.phones import can_receive_sms
 
 FormFields = dict[str, str | int | float | bool | None]
@@ -90,18 +89,10 @@ def _subject(subject: str | None, category: str | None) -> str | None:
 
 
 def _spoken(
-    identity: Identity,
-    *,
-    channel: Channel,
-    body: VisitBody,
-    citizen: Citizen,
-    message_id: str | None,
-    form: FormData,
-) -> RequestSubmitted:
+    *, channel: Channel, body: VisitBody, citizen: Citizen, message_id: str | None, form: FormData
+) -> RequestDraft:
     """A request the citizen told an agent, face to face or on the phone."""
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+    return RequestDraft(
         channel=channel,
         channel_message_id=message_id,
         category=body.category,
@@ -110,21 +101,13 @@ def _spoken(
         citizen=citizen,
         location=location_of(body.location),
         form=form,
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
     )
 
 
-def visit_event(
-    identity: Identity,
-    *,
-    body: VisitBody,
-    citizen: Citizen,
-    agent: Agent,
-    message_id: str | None,
-) -> RequestSubmitted:
+def visit_draft(
+    *, body: VisitBody, citizen: Citizen, agent: Agent, message_id: str | None
+) -> RequestDraft:
     return _spoken(
-        identity,
         channel=Channel.DESK,
         body=body,
         citizen=citizen,
@@ -137,26 +120,20 @@ def caller_number(body: CallBody, call: CallState | None) -> str | None:
     return body.caller_number or (call.from_number if call else None)
 
 
-def call_event(
-    identity: Identity,
+def call_draft(
     *,
     body: CallBody,
     citizen: Citizen,
     agent: Agent,
     message_id: str | None,
     call: CallState | None,
-) -> RequestSubmitted:
+) -> RequestDraft:
     timing = request_fields(call) if call else {}
     form = _form(
         "phone_call", agent, call_id=body.call_id, caller_number=caller_number(body, call), **timing
     )
     return _spoken(
-        identity,
-        channel=Channel.PHONE,
-        body=body,
-        citizen=citizen,
-        message_id=message_id,
-        form=form,
+        channel=Channel.PHONE, body=body, citizen=citizen, message_id=message_id, form=form
     )
 
 
@@ -166,8 +143,7 @@ def letter_subject(data: LetterData) -> str:
     )
 
 
-def letter_event(
-    identity: Identity,
+def letter_draft(
     *,
     data: LetterData,
     citizen: Citizen,
@@ -175,10 +151,8 @@ def letter_event(
     message_id: str | None,
     scan: Attachment,
     raw_ref: str,
-) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+) -> RequestDraft:
+    return RequestDraft(
         channel=Channel.POSTAL,
         channel_message_id=message_id,
         category=data.category,
@@ -187,8 +161,6 @@ def letter_event(
         citizen=citizen,
         attachments=[scan],
         form=_form("postal_letter", agent, date_received=data.date_received.isoformat()),
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
         raw_ref=raw_ref,
     )
 

@@ -1,8 +1,5 @@
 """Scanned postal letters: the scan is kept as an attachment, the upload as the raw original."""
 
-from collections.abc import Callable
-from functools import partial
-
 from fastapi import APIRouter, Request, Response
 
 from services.desk import scans
@@ -10,14 +7,13 @@ from services.desk.api import ACCEPTED, mark_replay
 from services.desk.desk import Desk, DeskContext, agent_message_id
 from services.desk.docs import AGENT_SECURITY, answers, data_part, file_part
 from services.desk.guards import AgentRoute
-from services.desk.intake_mapping import ContactError, citizen_of, letter_event
+from services.desk.intake_mapping import ContactError, citizen_of, letter_draft
 from services.desk.schemas import Accepted, LetterData
 from services.desk.uploads import Submission, Upload, invalid, parse_data, read_submission
 from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused
-from shared.events import Attachment, Channel, RequestSubmitted
-from shared.http import IdempotencyKey
-from shared.intake import Identity
+from shared.events import Attachment, Channel
+from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import ProblemError
 
 router = APIRouter(
@@ -73,10 +69,6 @@ async def keep_letter(
     return attachment, raw_ref
 
 
-def _already_numbered(_: Identity) -> RequestSubmitted:
-    raise AssertionError("a delivery already recorded is never built again")
-
-
 @router.post(
     "/letters",
     status_code=202,
@@ -88,6 +80,7 @@ async def log_letter(
     request: Request,
     agent: CurrentAgent,
     desk: DeskContext,
+    correlation_id: CorrelationId,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> Accepted:
@@ -104,11 +97,12 @@ async def log_letter(
     except ContactError as exc:
         raise invalid("data.sender.preferred_contact", str(exc)) from exc
     message_id = agent_message_id(agent, idempotency_key)
-    build: Callable[[Identity], RequestSubmitted] = _already_numbered
-    if not (message_id and await desk.delivered(f"{Channel.POSTAL}:{message_id}")):
+    intake = desk.intakes[Channel.POSTAL]
+    # A retried upload stores no second copy of its scan.
+    receipt = await intake.replay(channel=Channel.POSTAL, channel_message_id=message_id)
+    if receipt is None:
         attachment, raw_ref = await keep_letter(desk, upload=upload, scan=scan, kind=kind)
-        build = partial(
-            letter_event,
+        draft = letter_draft(
             data=data,
             citizen=citizen,
             agent=agent,
@@ -116,12 +110,7 @@ async def log_letter(
             scan=attachment,
             raw_ref=raw_ref,
         )
-    receipt = await desk.intakes[Channel.POSTAL].submit(
-        channel=Channel.POSTAL,
-        channel_message_id=message_id,
-        build=build,
-        correlation_id=getattr(request.state, "correlation_id", ""),
-    )
+        receipt = await intake.submit(draft, correlation_id=correlation_id)
     mark_replay(response, receipt)
     return desk.accepted(
         receipt,

@@ -18,7 +18,7 @@ from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused
 from shared.envelope import Envelope
 from shared.events import Attachment, Channel
-from shared.http import IdempotencyKey
+from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import ProblemError
 
 router = APIRouter(
@@ -83,6 +83,7 @@ async def add_message(
     request: Request,
     agent: CurrentAgent,
     desk: DeskContext,
+    correlation_id: CorrelationId,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> FollowUpAccepted:
@@ -112,9 +113,7 @@ async def add_message(
         raw_ref=raw_ref,
         received_at=datetime.now(UTC),
     )
-    envelope = Envelope(
-        data=event, source=SOURCE, correlation_id=getattr(request.state, "correlation_id", "")
-    )
+    envelope = Envelope(data=event, source=SOURCE, correlation_id=correlation_id)
     if not await desk.intakes[Channel.DESK].record_once(key=key, envelope=envelope):
         response.headers[REPLAYED] = "true"
     return FollowUpAccepted(

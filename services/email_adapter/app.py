@@ -32,7 +32,7 @@ def build_pipeline(settings: EmailSettings, runtime: Runtime) -> Pipeline:
     blobs = BlobStore(db=db, service=settings.service_name)
     return Pipeline(
         domains=settings.domains,
-        intake=Intake(db=db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
+        intake=Intake.on_mongo(db=db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
         directory=RequestDirectory(db=db),
         sent=SentNotifications(db=db),
         blobs=blobs,

@@ -1,4 +1,4 @@
-"""A citizen's mail as contract events: a new request, or a message on an existing one."""
+"""A citizen's mail as a new request's draft, or as a message on an existing request."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,9 +13,8 @@ from shared.events import (
     Citizen,
     CitizenMessageReceived,
     ContactPreference,
-    RequestSubmitted,
 )
-from shared.intake import Identity
+from shared.intake import RequestDraft
 
 NO_TEXT = "(Courriel sans texte)"
 MAX_TEXT = 20_000
@@ -57,11 +56,9 @@ def _sender_note(parsed: ParsedEmail) -> str:
     return f"\n\nAdresse de l'expéditeur non valide : {parsed.from_address[:300]}"
 
 
-def new_request(identity: Identity, *, mail: MailContent) -> RequestSubmitted:
+def new_request(mail: MailContent) -> RequestDraft:
     parsed = mail.parsed
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+    return RequestDraft(
         channel=Channel.EMAIL,
         channel_message_id=mail.message_id[:500],
         category=None,
@@ -71,8 +68,6 @@ def new_request(identity: Identity, *, mail: MailContent) -> RequestSubmitted:
         ),
         citizen=citizen_of(parsed),
         attachments=mail.attachments,
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
         raw_ref=mail.raw_ref,
     )
 

@@ -150,10 +150,7 @@ class Pipeline:
             )
             return Outcome(Fate.FOLLOW_UP, request_id=event.request_id,
                            reference=event.reference, duplicate=not recorded)  # fmt: skip
-        receipt = await self.intake.submit(
-            channel=Channel.EMAIL,
-            channel_message_id=delivery.key,
-            build=lambda identity: citizen_mail.new_request(identity, mail=mail),
-        )
+        draft = citizen_mail.new_request(mail)
+        receipt = await self.intake.submit(draft, delivery_id=delivery.key)
         return Outcome(Fate.REQUEST, request_id=receipt.request_id,
                        reference=receipt.reference, duplicate=receipt.duplicate)  # fmt: skip

@@ -10,7 +10,6 @@ Choices where the spec leaves room:
 """
 
 from datetime import UTC, datetime
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -22,9 +21,8 @@ from services.open311.errors import Open311Route
 from services.open311.formats import Format, Open311Error, render
 from services.open311.queries import parse_query
 from services.open311.settings import BASE_PATH
-from services.open311.submission import ServiceRequestInput, build_event
-from shared.events import Channel
-from shared.http import IdempotencyKey
+from services.open311.submission import ServiceRequestInput, request_draft
+from shared.http import CorrelationId, IdempotencyKey
 
 FormatPath = Annotated[Format, Path(description="Format de la réponse : json ou xml")]
 Jurisdiction = Annotated[
@@ -94,6 +92,7 @@ async def submit_request(
     format: FormatPath,
     request: Request,
     context: Context,
+    correlation_id: CorrelationId,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     fields = await read_fields(request)
@@ -102,12 +101,8 @@ async def submit_request(
     context.check_jurisdiction(submitted.jurisdiction_id)
     category = context.service(submitted.service_code)
     message_id = context.message_id(api_key=api_key, idempotency_key=idempotency_key)
-    receipt = await context.intake.submit(
-        channel=Channel.OPEN311,
-        channel_message_id=message_id,
-        build=partial(build_event, request=submitted, category=category, message_id=message_id),
-        correlation_id=getattr(request.state, "correlation_id", ""),
-    )
+    draft = request_draft(submitted, category=category, message_id=message_id)
+    receipt = await context.intake.submit(draft, correlation_id=correlation_id)
     answer = {
         "service_request_id": receipt.reference,
         "token": receipt.request_id,

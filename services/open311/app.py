@@ -34,7 +34,9 @@ def build_app(settings: Open311Settings | None = None) -> FastAPI:
         settings=settings,
         catalogue=catalogue,
         book=book,
-        intake=Intake(db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
+        intake=Intake.on_mongo(
+            db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER
+        ),
     )
     app.include_router(router)
     install_open311_errors(app)

@@ -1,4 +1,4 @@
-"""A GeoReport v2 POST: the fields a client may send, checked, then the event we publish."""
+"""A GeoReport v2 POST: the fields a client may send, checked, then the request's draft."""
 
 import re
 from collections.abc import Iterable
@@ -22,9 +22,8 @@ from shared.events import (
     ContactPreference,
     FormData,
     Location,
-    RequestSubmitted,
 )
-from shared.intake import Identity
+from shared.intake import RequestDraft
 
 MAX_ATTRIBUTES = 20
 MAX_ANSWER = 1000
@@ -139,20 +138,14 @@ def _form(request: ServiceRequestInput) -> FormData:
     return FormData(form_type="open311", fields={k: v for k, v in fields.items() if v is not None})
 
 
-def build_event(
-    identity: Identity,
-    *,
-    request: ServiceRequestInput,
-    category: Category,
-    message_id: str | None,
-) -> RequestSubmitted:
+def request_draft(
+    request: ServiceRequestInput, *, category: Category, message_id: str | None
+) -> RequestDraft:
     location = None
     if request.lat is not None or request.address_string:
         location = Location(address=request.address_string, lat=request.lat, lon=request.long)
     form = _form(request)
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+    return RequestDraft(
         channel=Channel.OPEN311,
         channel_message_id=message_id,
         category=category.code,
@@ -161,6 +154,4 @@ def build_event(
         citizen=_citizen(request),
         location=location,
         form=form if form.fields else None,
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
     )

@@ -17,14 +17,14 @@ from pydantic import ValidationError
 
 from services.portal.attachments import keep_uploads
 from services.portal.fields import PortalModel
-from services.portal.filing import Filing, file_form, file_request
+from services.portal.filing import file_form, file_request
 from services.portal.forms import FORMS, FormSpec
 from services.portal.limits import LimitedBodyRoute
 from services.portal.portal import Portal, PortalDep
 from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
 from services.portal.uploads import JSON, read_submission
-from shared.events import Attachment
-from shared.http import IdempotencyKey, media_type
+from shared.http import CorrelationId, IdempotencyKey, media_type
+from shared.intake import RequestDraft
 from shared.problems import PROBLEM_JSON, ProblemError
 
 Responses = dict[int | str, dict[str, Any]]
@@ -70,12 +70,12 @@ async def submit_request(
     body: RequestInput,
     request: Request,
     portal: PortalDep,
+    correlation_id: CorrelationId,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     raw_ref = await portal.keep_raw(content=await request.body(), content_type=JSON)
-    return await _file(
-        portal, request=request, filing=file_request(body), raw_ref=raw_ref, key=idempotency_key
-    )
+    draft = file_request(body, message_id=idempotency_key, raw_ref=raw_ref)
+    return await _file(portal, draft, correlation_id=correlation_id)
 
 
 @router.get("/forms", summary="Formulaires en ligne et leurs schémas JSON")
@@ -103,20 +103,19 @@ def _validated(spec: FormSpec, data: bytes) -> PortalModel:
 
 def form_endpoint(spec: FormSpec) -> Callable[..., Awaitable[JSONResponse]]:
     async def submit_form(
-        request: Request, portal: PortalDep, idempotency_key: IdempotencyKey = None
+        request: Request,
+        portal: PortalDep,
+        correlation_id: CorrelationId,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         submission = await read_submission(request, max_data_bytes=portal.settings.max_json_bytes)
         form = _validated(spec, submission.data)
         attachments = await keep_uploads(submission.files, spec=spec, blobs=portal.blobs)
         raw_ref = await portal.keep_raw(content=submission.data, content_type=JSON)
-        return await _file(
-            portal,
-            request=request,
-            filing=file_form(spec, form),
-            attachments=attachments,
-            raw_ref=raw_ref,
-            key=idempotency_key,
+        draft = file_form(
+            spec, form, attachments=attachments, message_id=idempotency_key, raw_ref=raw_ref
         )
+        return await _file(portal, draft, correlation_id=correlation_id)
 
     submit_form.__doc__ = spec.description
     return submit_form
@@ -171,22 +170,8 @@ async def unknown_form(form_type: str) -> None:
     )
 
 
-async def _file(
-    portal: Portal,
-    *,
-    request: Request,
-    filing: Filing,
-    attachments: tuple[Attachment, ...] | list[Attachment] = (),
-    raw_ref: str,
-    key: str | None,
-) -> JSONResponse:
-    accepted, replay = await portal.file(
-        filing=filing,
-        attachments=list(attachments),
-        raw_ref=raw_ref,
-        idempotency_key=key,
-        correlation_id=getattr(request.state, "correlation_id", ""),
-    )
+async def _file(portal: Portal, draft: RequestDraft, *, correlation_id: str) -> JSONResponse:
+    accepted, replay = await portal.file(draft, correlation_id=correlation_id)
     headers = {"Location": accepted.status_url}
     if replay:
         headers["Idempotent-Replayed"] = "true"

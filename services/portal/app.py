@@ -34,7 +34,9 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
     app.state.portal = Portal(
         settings=settings,
         catalogue=load_catalogue(),
-        intake=Intake(db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
+        intake=Intake.on_mongo(
+            db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER
+        ),
         blobs=BlobStore(db=runtime.db, service=settings.service_name),
     )
     app.include_router(router)

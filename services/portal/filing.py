@@ -1,7 +1,6 @@
-"""What a portal submission becomes in the request contract (pure mapping)."""
+"""What a portal submission becomes: a request draft for shared intake (pure mapping)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,29 +12,10 @@ from services.portal.forms import (
     SchoolEnrolment,
 )
 from services.portal.schemas import RequestInput
-from shared.events import (
-    Attachment,
-    Channel,
-    Citizen,
-    FormData,
-    Location,
-    RequestSubmitted,
-)
-from shared.intake import Identity
+from shared.events import Attachment, Channel, Citizen, FormData, Location
+from shared.intake import RequestDraft
 
 FieldValue = str | int | float | bool
-
-
-@dataclass(frozen=True)
-class Filing:
-    """The request a submission stands for, before it gets its identifiers."""
-
-    category: str
-    subject: str | None
-    description: str
-    citizen: Citizen
-    location: Location | None = None
-    form: FormData | None = None
 
 
 def _day(value: date) -> str:
@@ -63,20 +43,27 @@ def flat_fields(model: PortalModel) -> dict[str, FieldValue]:
     return fields
 
 
-def file_request(request: RequestInput) -> Filing:
+def file_request(
+    request: RequestInput, *, message_id: str | None = None, raw_ref: str | None = None
+) -> RequestDraft:
+    """The generic request as a draft; `message_id` is the client's Idempotency-Key."""
     location = request.location
-    return Filing(
+    return RequestDraft(
+        channel=Channel.PORTAL,
+        channel_message_id=message_id,
         category=request.category,
         subject=request.subject or None,
         description=request.description,
         citizen=request.citizen.to_citizen(),
         location=None if location is None or location.empty else Location(**location.model_dump()),
+        raw_ref=raw_ref,
     )
 
 
-def _school(form: SchoolEnrolment, category: str) -> Filing:
+def _school(form: SchoolEnrolment, category: str) -> RequestDraft:
     child = f"{form.child_first_name} {form.child_last_name}"
-    return Filing(
+    return RequestDraft(
+        channel=Channel.PORTAL,
         category=category,
         subject=f"Inscription scolaire ({form.school_level})",
         description=_lines(
@@ -91,10 +78,11 @@ def _school(form: SchoolEnrolment, category: str) -> Filing:
     )
 
 
-def _occupation(form: PublicSpaceOccupation, category: str) -> Filing:
+def _occupation(form: PublicSpaceOccupation, category: str) -> RequestDraft:
     period = f"du {_day(form.start_date)} au {_day(form.end_date)}"
     surface = f"{form.surface_m2:g}".replace(".", ",")
-    return Filing(
+    return RequestDraft(
+        channel=Channel.PORTAL,
         category=category,
         subject=f"Occupation du domaine public : {form.purpose} {period}",
         description=_lines(
@@ -110,14 +98,15 @@ def _occupation(form: PublicSpaceOccupation, category: str) -> Filing:
     )
 
 
-def _application(form: JobApplication, category: str) -> Filing:
+def _application(form: JobApplication, category: str) -> RequestDraft:
     name = f"{form.first_name} {form.last_name}"
     heading = (
         "Candidature spontanée"
         if form.spontaneous
         else f"Candidature à l'offre {form.job_reference}"
     )
-    return Filing(
+    return RequestDraft(
+        channel=Channel.PORTAL,
         category=category,
         subject=heading,
         description=_lines(f"{heading} de {name}.", "", "Motivation :", form.motivation),
@@ -125,53 +114,33 @@ def _application(form: JobApplication, category: str) -> Filing:
     )
 
 
-_FORMS: dict[type[PortalModel], Callable[[Any, str], Filing]] = {
+_FORMS: dict[type[PortalModel], Callable[[Any, str], RequestDraft]] = {
     SchoolEnrolment: _school,
     PublicSpaceOccupation: _occupation,
     JobApplication: _application,
 }
 
 
-def file_form(spec: FormSpec, form: PortalModel) -> Filing:
+def file_form(
+    spec: FormSpec,
+    form: PortalModel,
+    *,
+    attachments: list[Attachment] | None = None,
+    message_id: str | None = None,
+    raw_ref: str | None = None,
+) -> RequestDraft:
     """A form as a request: its category, a French description and its fields."""
     if isinstance(form, RequestInput):
-        filing = file_request(form)
+        draft = file_request(form)
         fields: dict[str, FieldValue] = {}
     else:
         assert spec.category is not None
-        filing = _FORMS[type(form)](form, spec.category)
+        draft = _FORMS[type(form)](form, spec.category)
         fields = flat_fields(form)
-    return Filing(
-        category=filing.category,
-        subject=filing.subject,
-        description=filing.description,
-        citizen=filing.citizen,
-        location=filing.location,
-        form=FormData(form_type=spec.form_type, fields=dict(fields)),
-    )
-
-
-def build_event(
-    identity: Identity,
-    *,
-    filing: Filing,
-    attachments: list[Attachment],
-    raw_ref: str | None,
-    message_id: str | None,
-) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
-        channel=Channel.PORTAL,
-        channel_message_id=message_id,
-        category=filing.category,
-        subject=filing.subject,
-        description=filing.description,
-        citizen=filing.citizen,
-        location=filing.location,
-        attachments=attachments,
-        form=filing.form,
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
-        raw_ref=raw_ref,
-    )
+    known = {
+        "form": FormData(form_type=spec.form_type, fields=dict(fields)),
+        "attachments": attachments or [],
+        "channel_message_id": message_id,
+        "raw_ref": raw_ref,
+    }
+    return draft.model_copy(update=known)

@@ -1,19 +1,17 @@
 """The portal's resources, shared by its routes, and how it files a submission."""
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
 
-from services.portal.filing import Filing, build_event
 from services.portal.schemas import Accepted
 from services.portal.settings import PortalSettings
 from shared.blobs import BlobStore
 from shared.catalogue import Catalogue
-from shared.events import Attachment, Channel
-from shared.intake import Intake
+from shared.events import Channel
+from shared.intake import Intake, RequestDraft
 
 log = structlog.get_logger(__name__)
 
@@ -30,37 +28,18 @@ class Portal:
             content=content, content_type=content_type, channel=Channel.PORTAL.value
         )
 
-    async def file(
-        self,
-        *,
-        filing: Filing,
-        attachments: list[Attachment],
-        raw_ref: str | None,
-        idempotency_key: str | None,
-        correlation_id: str,
-    ) -> tuple[Accepted, bool]:
+    async def file(self, draft: RequestDraft, *, correlation_id: str) -> tuple[Accepted, bool]:
         """Publish the request (once per idempotency key); the answer and whether it is a replay.
 
         Raises BrokerUnavailable when Kafka did not acknowledge: nothing is promised then.
         """
-        receipt = await self.intake.submit(
-            channel=Channel.PORTAL,
-            channel_message_id=idempotency_key,
-            build=partial(
-                build_event,
-                filing=filing,
-                attachments=attachments,
-                raw_ref=raw_ref,
-                message_id=idempotency_key,
-            ),
-            correlation_id=correlation_id,
-        )
+        receipt = await self.intake.submit(draft, correlation_id=correlation_id)
         log.info(
             "portal.request_accepted",
             reference=receipt.reference,
             request_id=receipt.request_id,
             replay=receipt.duplicate,
-            form_type=filing.form.form_type if filing.form else None,
+            form_type=draft.form.form_type if draft.form else None,
         )
         accepted = Accepted(
             id=receipt.request_id,

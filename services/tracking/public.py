@@ -1,7 +1,5 @@
 """The citizen's status view: reference + tracking token, nothing personal."""
 
-import hashlib
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -10,6 +8,7 @@ from services.tracking import repository, views
 from services.tracking.context import Context
 from services.tracking.schemas import PublicRequestView
 from shared.problems import ProblemError
+from shared.tokens import token_matches
 
 router = APIRouter(prefix="/v1/public", tags=["usagers"])
 # One answer for an unknown reference and a wrong or missing token: nothing to probe.
@@ -23,15 +22,6 @@ TokenHeader = Annotated[
 TokenQuery = Annotated[
     str | None, Query(alias="token", description="Code de suivi (lien du courriel)")
 ]
-# Compared against when the reference is unknown, so both cases take the same work.
-NO_HASH = "0" * 64
-
-
-def token_matches(token: str | None, stored_hash: str | None) -> bool:
-    if not token or not stored_hash:
-        return False
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return hmac.compare_digest(digest, stored_hash)
 
 
 @router.get(
@@ -48,7 +38,7 @@ async def public_request(
 ) -> PublicRequestView:
     doc = await repository.get_by_reference(db=tracking.db, reference=reference)
     stored = doc.get("tracking_token_hash") if doc else None
-    matches = token_matches(header_token or query_token, stored or NO_HASH)
+    matches = token_matches(header_token or query_token, stored)
     if doc is None or stored is None or not matches:
         raise ProblemError(404, NOT_FOUND)
     entries = await repository.timeline(db=tracking.db, request_id=doc["_id"], public_only=True)

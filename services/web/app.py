@@ -40,7 +40,9 @@ def _web(settings: WebSettings, runtime: Runtime) -> Web:
         settings=settings,
         db=db,
         intakes={
-            channel: Intake(db=db, publisher=runtime.publisher, source=SOURCE, letter=letter)
+            channel: Intake.on_mongo(
+                db=db, publisher=runtime.publisher, source=SOURCE, letter=letter
+            )
             for channel, letter in LETTERS.items()
         },
         blobs=BlobStore(db=db, service="web"),

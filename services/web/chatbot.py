@@ -10,13 +10,13 @@ from fastapi import APIRouter, Header, Request
 from services.web.body import json_object, validate
 from services.web.delivery import LazyRaw, Message, deliver
 from services.web.docs import answers, body_of
-from services.web.mapping import chatbot_request
+from services.web.mapping import chatbot_draft
 from services.web.metrics import WEBHOOK_MESSAGES
 from services.web.schemas import ChatbotAccepted, ChatbotMessage
 from services.web.signatures import check_chatbot
 from services.web.web import WebContext
 from shared.events import Channel
-from shared.http import read_body
+from shared.http import CorrelationId, read_body
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/chatbot", tags=["assistant en ligne"])
@@ -41,6 +41,7 @@ router = APIRouter(prefix="/v1/chatbot", tags=["assistant en ligne"])
 async def receive_message(
     request: Request,
     web: WebContext,
+    correlation_id: CorrelationId,
     timestamp: Annotated[
         str | None, Header(alias="X-Relais-Timestamp", description="Heure d'envoi (secondes Unix)")
     ] = None,
@@ -71,7 +72,7 @@ async def receive_message(
             message_id=message.message_id,
             text=message.text,
             thread_key=thread_key,
-            build=partial(chatbot_request, message),
+            draft=chatbot_draft(message),
         ),
         find_target=partial(web.threads.target, key=thread_key, within=settings.followup_window),
         raw=LazyRaw(
@@ -79,7 +80,7 @@ async def receive_message(
                 web.keep_raw, content=raw, content_type="application/json", channel=Channel.CHATBOT
             )
         ),
-        correlation_id=getattr(request.state, "correlation_id", ""),
+        correlation_id=correlation_id,
     )
     kind = "duplicate" if outcome.duplicate else "follow_up" if outcome.follow_up else "new_request"
     WEBHOOK_MESSAGES.labels("chatbot", kind).inc()

@@ -5,7 +5,6 @@ nothing, but nothing is published; a counter and a log line record each one.
 """
 
 import time
-from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,13 +14,13 @@ from fastapi.responses import JSONResponse
 
 from services.web.body import charset, json_object, validate
 from services.web.docs import answers, body_of
-from services.web.mapping import contact_request
+from services.web.mapping import contact_draft
 from services.web.metrics import CONTACT_DISCARDED
 from services.web.schemas import CategoryItem, ContactAccepted, ContactForm
 from services.web.web import Web, WebContext
 from shared.catalogue import load_catalogue
 from shared.events import Channel
-from shared.http import media_type, read_body
+from shared.http import CorrelationId, media_type, read_body
 from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
@@ -48,7 +47,9 @@ async def categories() -> list[CategoryItem]:
     ),
     openapi_extra=body_of(ContactForm, JSON, FORM),
 )
-async def submit_contact(request: Request, web: WebContext) -> ContactAccepted | JSONResponse:
+async def submit_contact(
+    request: Request, web: WebContext, correlation_id: CorrelationId
+) -> ContactAccepted | JSONResponse:
     _within_rate(web, request)
     raw = await read_body(request, max_bytes=web.settings.max_body_bytes)
     fields = form_fields(request, raw)
@@ -61,10 +62,7 @@ async def submit_contact(request: Request, web: WebContext) -> ContactAccepted |
         content=raw, content_type=request.headers["content-type"], channel=Channel.CONTACT_FORM
     )
     receipt = await web.intakes[Channel.CONTACT_FORM].submit(
-        channel=Channel.CONTACT_FORM,
-        channel_message_id=None,
-        build=partial(contact_request, form=form, raw_ref=raw_ref),
-        correlation_id=getattr(request.state, "correlation_id", ""),
+        contact_draft(form, raw_ref=raw_ref), correlation_id=correlation_id
     )
     log.info("contact.submitted", reference=receipt.reference)
     assert receipt.tracking_token is not None

@@ -16,8 +16,8 @@ from services.web.settings import SOURCE
 from services.web.threads import Target
 from services.web.web import Web
 from shared.envelope import Envelope
-from shared.events import Channel, CitizenMessageReceived, RequestSubmitted
-from shared.intake import DELIVERIES, Identity
+from shared.events import Channel, CitizenMessageReceived
+from shared.intake import RequestDraft, delivery_key
 from shared.mongo import Document
 
 
@@ -27,8 +27,7 @@ class Message:
     message_id: str
     text: str
     thread_key: str
-    # The new request, from its identity and the raw original's reference.
-    build: Callable[[Identity, str | None], RequestSubmitted]
+    draft: RequestDraft  # the new request it opens, if it follows none; raw_ref added later
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,9 @@ async def _deliver(
     correlation_id: str,
 ) -> Outcome:
     intake = web.intakes[message.channel]
-    key = f"{message.channel}:{message.message_id}"
-    prior = await web.db[DELIVERIES].find_one({"_id": key})
+    key = delivery_key(message.channel, message.message_id)
+    assert key is not None
+    prior = await intake.delivered(key)
     if prior is None:
         target, raw_ref = await find_target(), await raw.ref()
     else:  # the stored event is what counts; nothing new is kept
@@ -92,12 +92,8 @@ async def _deliver(
         envelope = Envelope(data=event, source=SOURCE, correlation_id=correlation_id)
         new = await intake.record_once(key=key, envelope=envelope)
         return Outcome(target, follow_up=True, duplicate=not new)
-    receipt = await intake.submit(
-        channel=message.channel,
-        channel_message_id=message.message_id,
-        build=lambda identity: message.build(identity, raw_ref),
-        correlation_id=correlation_id,
-    )
+    draft = message.draft.model_copy(update={"raw_ref": raw_ref})
+    receipt = await intake.submit(draft, correlation_id=correlation_id)
     target = Target(receipt.request_id, receipt.reference)
     await web.threads.link(key=message.thread_key, target=target, replace=not receipt.duplicate)
     return Outcome(

@@ -21,13 +21,13 @@ from services.web.facebook_events import (
     WebhookDocument,
     citizens_messages,
 )
-from services.web.mapping import facebook_request
+from services.web.mapping import facebook_draft
 from services.web.metrics import WEBHOOK_MESSAGES
 from services.web.schemas import WebhookReceipt
 from services.web.signatures import check_facebook
 from services.web.web import Web, WebContext
 from shared.events import Channel
-from shared.http import read_body
+from shared.http import CorrelationId, read_body
 from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
@@ -74,6 +74,7 @@ async def verify_subscription(
 async def receive_messages(
     request: Request,
     web: WebContext,
+    correlation_id: CorrelationId,
     signature: Annotated[
         str | None,
         Header(
@@ -97,7 +98,6 @@ async def receive_messages(
             web.keep_raw, content=raw, content_type="application/json", channel=Channel.FACEBOOK
         )
     )
-    correlation_id = getattr(request.state, "correlation_id", "")
     for message in found.messages:
         outcome = await _deliver(web, message, kept, correlation_id)
         _tally(receipt, outcome)
@@ -115,7 +115,7 @@ async def _deliver(
             message_id=message.mid,
             text=message.description,
             thread_key=f"facebook:{message.psid}",
-            build=partial(facebook_request, message),
+            draft=facebook_draft(message),
         ),
         find_target=partial(
             web.threads.facebook_target,

@@ -1,21 +1,19 @@
-"""Each channel's message as the normalized request contract (pure logic).
+"""Each channel's message as a request draft for shared intake (pure logic).
 
-The conversational channels' builders take the message first, so that
-`partial(builder, message)` is the `build(identity, raw_ref)` of services.web.delivery.
+The conversational channels' drafts have no raw reference yet: delivery keeps the raw
+original only when the message turns out to be new, and adds its reference then.
 """
 
 from services.web.facebook_events import FacebookMessage
 from services.web.schemas import ChatbotMessage, ContactForm
-from shared.events import Channel, Citizen, ContactPreference, FormData, RequestSubmitted
-from shared.intake import Identity
+from shared.events import Channel, Citizen, ContactPreference, FormData
+from shared.intake import RequestDraft
 
 MAX_DESCRIPTION = 20000
 
 
-def contact_request(identity: Identity, *, form: ContactForm, raw_ref: str) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+def contact_draft(form: ContactForm, *, raw_ref: str) -> RequestDraft:
+    return RequestDraft(
         channel=Channel.CONTACT_FORM,
         category=form.category,
         subject=form.subject,
@@ -26,26 +24,17 @@ def contact_request(identity: Identity, *, form: ContactForm, raw_ref: str) -> R
             phone=form.phone,
             preferred_contact=ContactPreference.EMAIL,
         ),
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
         raw_ref=raw_ref,
     )
 
 
-def facebook_request(
-    message: FacebookMessage, identity: Identity, raw_ref: str | None
-) -> RequestSubmitted:
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+def facebook_draft(message: FacebookMessage) -> RequestDraft:
+    return RequestDraft(
         channel=Channel.FACEBOOK,
         channel_message_id=message.mid,
         subject="Message reçu sur la page Facebook",
         description=message.description[:MAX_DESCRIPTION],
         citizen=Citizen(facebook_psid=message.psid, preferred_contact=ContactPreference.FACEBOOK),
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
-        raw_ref=raw_ref,
     )
 
 
@@ -55,13 +44,9 @@ def chatbot_preference(message: ChatbotMessage) -> ContactPreference:
     return ContactPreference.SMS if message.user.phone else ContactPreference.NONE
 
 
-def chatbot_request(
-    message: ChatbotMessage, identity: Identity, raw_ref: str | None
-) -> RequestSubmitted:
+def chatbot_draft(message: ChatbotMessage) -> RequestDraft:
     user = message.user
-    return RequestSubmitted(
-        request_id=identity.request_id,
-        reference=identity.reference,
+    return RequestDraft(
         channel=Channel.CHATBOT,
         channel_message_id=message.message_id,
         category=message.category,
@@ -76,7 +61,4 @@ def chatbot_request(
             form_type="chatbot",
             fields={"conversation_id": message.conversation_id, "intent": message.intent},
         ),
-        tracking_token_hash=identity.tracking_token_hash,
-        submitted_at=identity.received_at,
-        raw_ref=raw_ref,
     )
