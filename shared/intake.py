@@ -59,6 +59,18 @@ class RequestDraft(BaseModel):
     form: FormData | None = None
     raw_ref: str | None = None
 
+    def to_event(
+        self, *, request_id: str, reference: str, tracking_token_hash: str, submitted_at: datetime
+    ) -> RequestSubmitted:
+        """The request with its identifiers: the one place RequestSubmitted is built."""
+        return RequestSubmitted(
+            **dict(self),
+            request_id=request_id,
+            reference=reference,
+            tracking_token_hash=tracking_token_hash,
+            submitted_at=submitted_at,
+        )
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -141,8 +153,7 @@ class Intake:
         """
         now = datetime.now(UTC)
         token = new_token()
-        event = RequestSubmitted(
-            **dict(draft),
+        event = draft.to_event(
             request_id=uuid.uuid4().hex,
             reference=await self._references.allocate(now=now),
             tracking_token_hash=hash_token(token),

@@ -2,6 +2,7 @@
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from shared.envelope import Envelope
@@ -88,3 +89,35 @@ class InMemoryDatabase(dict[str, InMemoryCollection]):
     def __missing__(self, name: str) -> InMemoryCollection:
         self[name] = InMemoryCollection()
         return self[name]
+
+
+@dataclass
+class InMemoryDeliveries:
+    """Intake's delivery records in a dict, with the unique-key semantics of the store."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    async def find(self, key: str) -> dict[str, Any] | None:
+        record = self.records.get(key)
+        return dict(record) if record is not None else None
+
+    async def record(self, record: dict[str, Any]) -> bool:
+        if record["_id"] in self.records:
+            return False
+        self.records[record["_id"]] = dict(record)
+        return True
+
+    async def mark_published(self, key: str) -> None:
+        self.records[key]["state"] = "published"
+
+
+@dataclass
+class SequentialReferences:
+    """References of one letter numbered from 1, as a single allocator would."""
+
+    letter: str = "P"
+    issued: int = 0
+
+    async def allocate(self, *, now: datetime) -> str:
+        self.issued += 1
+        return f"{now.year}-{self.letter}{self.issued:06d}"

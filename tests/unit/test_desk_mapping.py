@@ -7,25 +7,24 @@ from pydantic import ValidationError
 
 from services.desk.intake_mapping import (
     ContactError,
-    call_event,
+    call_draft,
     citizen_of,
     follow_up_event,
-    letter_event,
-    visit_event,
+    letter_draft,
+    visit_draft,
 )
 from services.desk.schemas import CallBody, CitizenInput, FollowUpData, LetterData, VisitBody
 from services.desk.telephony import CallState
 from shared.auth import Agent
 from shared.events import Attachment, Channel, ContactPreference
-from shared.intake import Identity
 from shared.problems import french_message
 
 AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="accueil")
-IDENTITY = Identity(
+IDENTITY = dict(
     request_id="req42",
     reference="2026-G000042",
     tracking_token_hash="a" * 64,
-    received_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+    submitted_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
 )
 SCAN = Attachment(
     attachment_id="att1",
@@ -53,7 +52,8 @@ def test_a_visit_becomes_a_desk_request_keeping_the_agent() -> None:
         }
     )
     citizen = citizen_of(body.citizen)
-    event = visit_event(IDENTITY, body=body, citizen=citizen, agent=AGENT, message_id="k1")
+    draft = visit_draft(body=body, citizen=citizen, agent=AGENT, message_id="k1")
+    event = draft.to_event(**IDENTITY)
     assert event.channel == Channel.DESK and event.reference == "2026-G000042"
     assert event.description == "Trottoir défoncé devant l'école"
     assert event.subject == "Voirie (chaussée, trottoirs, nids-de-poule)"
@@ -127,9 +127,9 @@ def test_a_logged_call_records_the_number_and_timing_from_the_telephony() -> Non
         agent="poste-12",
     )
     citizen = citizen_of(body.citizen, fallback_phone=call.from_number)
-    event = call_event(
-        IDENTITY, body=body, citizen=citizen, agent=AGENT, message_id="call:c-7", call=call
-    )
+    event = call_draft(
+        body=body, citizen=citizen, agent=AGENT, message_id="call:c-7", call=call
+    ).to_event(**IDENTITY)
     assert event.channel == Channel.PHONE and event.citizen.phone == "+33612345678"
     assert event.form is not None and event.form.form_type == "phone_call"
     fields = event.form.fields
@@ -148,14 +148,9 @@ def test_the_number_the_agent_typed_wins_over_the_caller_id() -> None:
             "citizen": {"phone": "06 98 76 54 32"},
         }
     )
-    event = call_event(
-        IDENTITY,
-        body=body,
-        citizen=citizen_of(body.citizen),
-        agent=AGENT,
-        message_id=None,
-        call=None,
-    )
+    event = call_draft(
+        body=body, citizen=citizen_of(body.citizen), agent=AGENT, message_id=None, call=None
+    ).to_event(**IDENTITY)
     assert event.citizen.phone == "+33698765432"
     assert event.form is not None and event.form.fields["caller_number"] == "+33781234567"
     assert "call_state" not in event.form.fields
@@ -173,15 +168,14 @@ def _letter(**overrides: object) -> dict:
 
 def test_a_letter_becomes_a_postal_request_with_its_scan_and_raw_original() -> None:
     data = LetterData.model_validate(_letter(), context={"today": date(2026, 3, 2)})
-    event = letter_event(
-        IDENTITY,
+    event = letter_draft(
         data=data,
         citizen=citizen_of(data.sender),
         agent=AGENT,
         message_id=None,
         scan=SCAN,
         raw_ref="desk:raw/r1",
-    )
+    ).to_event(**IDENTITY)
     assert event.channel == Channel.POSTAL and event.attachments == [SCAN]
     assert event.raw_ref == "desk:raw/r1"
     assert event.description.startswith("Demande de rendez-vous")
@@ -212,7 +206,7 @@ def test_a_follow_up_is_a_citizen_message_on_the_found_request() -> None:
         message_id="julie-moreau:k",
         attachments=[],
         raw_ref=None,
-        received_at=IDENTITY.received_at,
+        received_at=IDENTITY["submitted_at"],
     )
     assert (event.request_id, event.reference, event.channel) == (
         "req9",

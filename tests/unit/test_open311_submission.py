@@ -6,17 +6,16 @@ import pytest
 from pydantic import ValidationError
 
 from services.open311.errors import describe
-from services.open311.submission import ServiceRequestInput, build_event, collect_fields
+from services.open311.submission import ServiceRequestInput, collect_fields, request_draft
 from shared.catalogue import load_catalogue
 from shared.events import Channel, ContactPreference
-from shared.intake import Identity
 
 CATALOGUE = load_catalogue()
-IDENTITY = Identity(
+IDENTITY = dict(
     request_id="abc123",
     reference="2026-O000042",
     tracking_token_hash="0" * 64,
-    received_at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+    submitted_at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
 )
 
 
@@ -111,12 +110,8 @@ def test_the_event_carries_the_channel_location_citizen_and_open311_fields() -> 
             "attribute": {"couleur": "orange"},
         }
     )
-    event = build_event(
-        IDENTITY,
-        request=request,
-        category=CATALOGUE.categories["eclairage"],
-        message_id="k:1",
-    )
+    draft = request_draft(request, category=CATALOGUE.categories["eclairage"], message_id="k:1")
+    event = draft.to_event(**IDENTITY)
     assert event.channel is Channel.OPEN311
     assert (event.request_id, event.reference) == ("abc123", "2026-O000042")
     assert event.category == "eclairage" and event.channel_message_id == "k:1"
@@ -131,7 +126,7 @@ def test_the_event_carries_the_channel_location_citizen_and_open311_fields() -> 
         "device_id": "d-1",
         "media_url": "https://img.example/1.jpg",
     }
-    assert event.submitted_at == IDENTITY.received_at
+    assert event.submitted_at == IDENTITY["submitted_at"]
 
 
 def test_the_longest_accepted_names_still_make_a_valid_event() -> None:
@@ -143,8 +138,7 @@ def test_the_longest_accepted_names_still_make_a_valid_event() -> None:
             "last_name": "M" * 100,
         }
     )
-    event = build_event(
-        IDENTITY, request=request, category=CATALOGUE.categories["voirie"], message_id=None
-    )
+    draft = request_draft(request, category=CATALOGUE.categories["voirie"], message_id=None)
+    event = draft.to_event(**IDENTITY)
     assert event.citizen.name == f"{'C' * 80} {'M' * 100}"
     assert event.citizen.preferred_contact is ContactPreference.NONE

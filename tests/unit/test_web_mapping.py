@@ -7,17 +7,16 @@ import pytest
 from pydantic import ValidationError
 
 from services.web.facebook_events import FacebookMessage, Webhook, citizens_messages
-from services.web.mapping import chatbot_request, contact_request, facebook_request
+from services.web.mapping import chatbot_draft, contact_draft, facebook_draft
 from services.web.schemas import ChatbotMessage, ContactForm
 from services.web.threads import still_open
 from shared.events import Channel, ContactPreference
-from shared.intake import Identity
 
-IDENTITY = Identity(
+IDENTITY = dict(
     request_id="r1",
     reference="2026-F000001",
     tracking_token_hash="0" * 64,
-    received_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+    submitted_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
 )
 
 
@@ -81,7 +80,7 @@ def test_descriptions_mention_attachments_in_french(
 
 def test_facebook_request_reaches_the_citizen_on_facebook() -> None:
     message = FacebookMessage(psid="psid-9", mid="m_9", text="Encombrants sur le trottoir")
-    request = facebook_request(message, IDENTITY, "web:raw/1")
+    request = facebook_draft(message).model_copy(update={"raw_ref": "web:raw/1"})
     assert request.channel == Channel.FACEBOOK
     assert request.channel_message_id == "m_9"
     assert request.citizen.facebook_psid == "psid-9"
@@ -107,11 +106,11 @@ def test_contact_form_fields_are_cleaned() -> None:
         None,
         "Bonjour",
     )
-    request = contact_request(IDENTITY, form=form, raw_ref="web:raw/2")
+    request = contact_draft(form, raw_ref="web:raw/2").to_event(**IDENTITY)
     assert request.channel == Channel.CONTACT_FORM
     assert request.citizen.email == "lea@example.org"
     assert request.citizen.preferred_contact == ContactPreference.EMAIL
-    assert request.submitted_at == IDENTITY.received_at
+    assert request.submitted_at == IDENTITY["submitted_at"]
 
 
 def test_contact_phone_is_kept_in_e164() -> None:
@@ -135,7 +134,7 @@ def test_chatbot_request_contact_preference(
     message = ChatbotMessage(
         conversation_id="c1", message_id="m1", text="Bonjour", user=user, intent="horaires"
     )
-    request = chatbot_request(message, IDENTITY, None)
+    request = chatbot_draft(message).to_event(**IDENTITY)
     assert request.citizen.preferred_contact == preference
     assert request.channel == Channel.CHATBOT
     assert request.form is not None
