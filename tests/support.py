@@ -1,12 +1,14 @@
 """Helpers for tests that run a real service over real HTTP on 127.0.0.1."""
 
 import asyncio
+import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -94,6 +96,18 @@ async def published(bootstrap: str, topic: str) -> list[Envelope]:
     return [decode(record) for record in await read_log(bootstrap, topic)]
 
 
-# Real-world data kept beside the repository (read-only, also present in CI).
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+# Real-world data kept beside the repository, in ../shared/testdata (read-only; present in CI,
+# absent from a bare clone). RELAIS_TESTDATA points elsewhere.
+TESTDATA = Path(
+    os.environ.get("RELAIS_TESTDATA") or Path(__file__).resolve().parents[2] / "shared" / "testdata"
+)
 SISIMAI = TESTDATA / "bounces-sisimai" / "maildir"
+needs_sisimai = pytest.mark.skipif(
+    not SISIMAI.is_dir(),
+    reason=f"real bounce corpus absent: {SISIMAI} (../shared/testdata beside the repository)",
+)
+
+
+def sisimai_cases(names: Iterable[str]) -> list[Any]:
+    """Parameters for files of the real bounce corpus, skipped with the reason when absent."""
+    return [pytest.param(SISIMAI / name, marks=needs_sisimai, id=name) for name in names]

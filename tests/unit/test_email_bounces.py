@@ -13,7 +13,7 @@ from services.email_adapter.bounce_matching import (
 )
 from services.email_adapter.bounces import UNKNOWN_REASON, BounceReport, read_bounce
 from services.email_adapter.parsing import read_message
-from tests.support import SISIMAI
+from tests.support import SISIMAI, needs_sisimai
 
 CORPUS = Path(__file__).parents[1] / "data" / "emails"
 
@@ -60,6 +60,7 @@ def test_a_delay_warning_is_not_a_failure() -> None:
         ("lhost-dragonfly-01.eml", "66681288.e06d1.3824794@df.example.jp", "5.7.26"),
     ],
 )
+@needs_sisimai
 def test_real_bounces_give_back_the_original_message_id(
     name: str, message_id: str, status: str
 ) -> None:
