@@ -1,6 +1,9 @@
 """French phone numbers: parsed with the region FR by default, kept in E.164."""
 
+from typing import Annotated
+
 import phonenumbers
+from pydantic import AfterValidator, Field
 
 MOBILE_TYPES = frozenset(
     {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -19,7 +22,9 @@ def to_e164(value: str) -> str:
     """The number in E.164; ValueError (French message) when it is not a valid number."""
     number = _parse(value)
     if number is None:
-        raise ValueError(f"Numéro de téléphone invalide : « {value[:40]} ».")
+        raise ValueError(
+            f"Numéro de téléphone invalide : « {value[:40]} » (exemple : 06 12 34 56 78)."
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -34,3 +39,7 @@ def to_e164_or_none(value: str | None) -> str | None:
 def can_receive_sms(e164: str) -> bool:
     number = _parse(e164)
     return number is not None and phonenumbers.number_type(number) in MOBILE_TYPES
+
+
+FrenchPhone = Annotated[str, Field(max_length=40), AfterValidator(to_e164)]
+"""An input field holding a phone number, validated and kept in E.164."""

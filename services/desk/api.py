@@ -13,11 +13,11 @@ from services.desk.intake_mapping import (
     visit_draft,
 )
 from services.desk.schemas import Accepted, CallBody, VisitBody
-from services.desk.uploads import invalid
 from shared.auth import Agent, CurrentAgent
 from shared.events import Channel, Citizen
 from shared.http import CorrelationId, IdempotencyKey
 from shared.intake import Receipt
+from shared.uploads import invalid
 
 router = APIRouter(
     prefix="/v1", route_class=AgentRoute, dependencies=AGENT_SECURITY, tags=["accueil"]

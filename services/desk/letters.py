@@ -9,12 +9,12 @@ from services.desk.docs import AGENT_SECURITY, answers, data_part, file_part
 from services.desk.guards import AgentRoute
 from services.desk.intake_mapping import ContactError, citizen_of, letter_draft
 from services.desk.schemas import Accepted, LetterData
-from services.desk.uploads import Submission, Upload, invalid, parse_data, read_submission
 from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused
 from shared.events import Attachment, Channel
 from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import ProblemError
+from shared.uploads import Submission, Upload, invalid, parse_data, read_submission
 
 router = APIRouter(
     prefix="/v1", route_class=AgentRoute, dependencies=AGENT_SECURITY, tags=["courrier"]
@@ -88,7 +88,7 @@ async def log_letter(
         request, max_bytes=desk.settings.max_body_bytes, file_parts=("scan",), json_allowed=False
     )
     data = parse_data(LetterData, upload.data, prefix=("data",), context={"today": desk.today()})
-    scan = upload.files.get("scan")
+    scan = upload.first("scan")
     if scan is None:
         raise invalid("scan", "Joignez le courrier numérisé (partie « scan »).")
     kind = check_scan(desk, scan)

@@ -13,13 +13,13 @@ from services.desk.guards import AgentRoute
 from services.desk.intake_mapping import follow_up_event
 from services.desk.schemas import FollowUpAccepted, FollowUpData
 from services.desk.settings import SOURCE
-from services.desk.uploads import Submission, invalid, parse_data, read_submission
 from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused
 from shared.envelope import Envelope
 from shared.events import Attachment, Channel
 from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import ProblemError
+from shared.uploads import Submission, invalid, parse_data, read_submission
 
 router = APIRouter(
     prefix="/v1", route_class=AgentRoute, dependencies=AGENT_SECURITY, tags=["suivi"]
@@ -51,7 +51,7 @@ FOLLOW_UP_BODY = {
 
 async def keep_attachment(desk: Desk, upload: Submission) -> tuple[list[Attachment], str | None]:
     """The attachment (checked against the limits) and the raw upload holding it."""
-    part = upload.files.get("attachment")
+    part = upload.first("attachment")
     if part is None:
         return [], None
     if not part.content:

@@ -1,7 +1,7 @@
 """What agents send to the desk adapter: checked bodies with French messages."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -17,6 +17,7 @@ from pydantic import (
 
 from shared.catalogue import load_catalogue
 from shared.events import ContactPreference
+from shared.inputs import BlankIsAbsent
 from shared.phones import to_e164
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -27,16 +28,8 @@ CallId = Annotated[
 DEFAULT_TIMEZONE = "Europe/Paris"
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        """Forms send "" for fields left empty: treat them as not given."""
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
+class Body(BlankIsAbsent):
+    model_config = ConfigDict(extra="forbid")
 
 
 def _phone(value: str | None) -> str | None:

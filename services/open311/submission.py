@@ -4,10 +4,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import phonenumbers
 from pydantic import (
     AnyHttpUrl,
-    BaseModel,
     ConfigDict,
     EmailStr,
     Field,
@@ -23,7 +21,9 @@ from shared.events import (
     FormData,
     Location,
 )
+from shared.inputs import BlankIsAbsent
 from shared.intake import RequestDraft
+from shared.phones import to_e164
 
 MAX_ATTRIBUTES = 20
 MAX_ANSWER = 1000
@@ -31,10 +31,10 @@ _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]*)\](?:\[\])?$")
 ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class ServiceRequestInput(BaseModel):
+class ServiceRequestInput(BlankIsAbsent):
     """The POST fields of GeoReport v2 (api_key is checked before, apart)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="ignore")
 
     jurisdiction_id: str | None = Field(default=None, max_length=100)
     service_code: str = Field(min_length=1, max_length=64)
@@ -52,25 +52,10 @@ class ServiceRequestInput(BaseModel):
     media_url: AnyHttpUrl | None = Field(default=None, max_length=2000)
     attribute: dict[str, str] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            number = phonenumbers.parse(value, "FR")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise ValueError("Numéro de téléphone invalide.")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None if value is None else to_e164(value)
 
     @field_validator("attribute")
     @classmethod

@@ -11,9 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from services.portal.attachments import keep_uploads
 from services.portal.fields import PortalModel
@@ -22,10 +20,10 @@ from services.portal.forms import FORMS, FormSpec
 from services.portal.limits import LimitedBodyRoute
 from services.portal.portal import Portal, PortalDep
 from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
-from services.portal.uploads import JSON, read_submission
 from shared.http import CorrelationId, IdempotencyKey, media_type
 from shared.intake import RequestDraft
 from shared.problems import PROBLEM_JSON, ProblemError
+from shared.uploads import JSON, parse_data, read_submission
 
 Responses = dict[int | str, dict[str, Any]]
 _PROBLEM: dict[str, Any] = {PROBLEM_JSON: {}}
@@ -42,6 +40,7 @@ ACCEPTED: Responses = {
     202: {"description": "Demande enregistrée (le journal d'événements en a accusé réception)"}
 }
 
+MAX_PARTS = 50  # the form, and its attachments
 router = APIRouter(prefix="/v1", tags=["portail"], route_class=LimitedBodyRoute)
 
 
@@ -94,13 +93,6 @@ async def forms() -> list[FormItem]:
     ]
 
 
-def _validated(spec: FormSpec, data: bytes) -> PortalModel:
-    try:
-        return spec.model.model_validate_json(data)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from exc
-
-
 def form_endpoint(spec: FormSpec) -> Callable[..., Awaitable[JSONResponse]]:
     async def submit_form(
         request: Request,
@@ -108,9 +100,17 @@ def form_endpoint(spec: FormSpec) -> Callable[..., Awaitable[JSONResponse]]:
         correlation_id: CorrelationId,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        submission = await read_submission(request, max_data_bytes=portal.settings.max_json_bytes)
-        form = _validated(spec, submission.data)
-        attachments = await keep_uploads(submission.files, spec=spec, blobs=portal.blobs)
+        settings = portal.settings
+        submission = await read_submission(
+            request,
+            max_bytes=settings.max_upload_bytes,
+            file_parts=("files",),
+            max_parts=MAX_PARTS,
+            max_data_bytes=settings.max_json_bytes,
+        )
+        form: PortalModel = parse_data(spec.model, submission.data, prefix=())
+        uploads = submission.files.get("files", ())
+        attachments = await keep_uploads(uploads, spec=spec, blobs=portal.blobs)
         raw_ref = await portal.keep_raw(content=submission.data, content_type=JSON)
         draft = file_form(
             spec, form, attachments=attachments, message_id=idempotency_key, raw_ref=raw_ref

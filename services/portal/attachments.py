@@ -4,10 +4,10 @@ import mimetypes
 from collections.abc import Sequence
 
 from services.portal.forms import FormSpec
-from services.portal.uploads import Upload
 from shared.blobs import AttachmentRefused, BlobStore, Limits
 from shared.events import Attachment
 from shared.problems import ProblemError
+from shared.uploads import Upload
 
 GENERIC = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 EXTENSIONS = {

@@ -2,9 +2,7 @@
 
 from typing import Annotated, Any, Literal, get_args
 
-import phonenumbers
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -16,17 +14,7 @@ from pydantic import (
 )
 
 from shared.events import Citizen, ContactPreference
-
-
-def french_phone(value: str) -> str:
-    """The number in E.164, read as French when it has no country code."""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValueError("Numéro de téléphone invalide (exemple : 06 12 34 56 78).")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+from shared.phones import FrenchPhone
 
 
 def french_choices(literal: Any) -> WrapValidator:
@@ -42,11 +30,7 @@ def french_choices(literal: Any) -> WrapValidator:
     return WrapValidator(check)
 
 
-Phone = Annotated[
-    str,
-    Field(max_length=40, title="Téléphone", examples=["06 12 34 56 78"]),
-    AfterValidator(french_phone),
-]
+Phone = Annotated[FrenchPhone, Field(title="Téléphone", examples=["06 12 34 56 78"])]
 Email = Annotated[EmailStr, Field(title="Adresse électronique", examples=["camille@example.org"])]
 Name = Annotated[str, Field(min_length=1, max_length=200, title="Nom")]
 Preference = Literal["email", "sms", "none"]

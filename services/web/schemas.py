@@ -1,12 +1,12 @@
 """What the web channels accept and answer (the public contract of this adapter)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from shared.phones import to_e164
+from shared.inputs import BlankIsAbsent
+from shared.phones import FrenchPhone
 
-Phone = Annotated[str, Field(max_length=40), AfterValidator(to_e164)]
 Category = Annotated[
     str,
     Field(
@@ -17,24 +17,16 @@ Category = Annotated[
 ]
 
 
-class Lenient(BaseModel):
-    """Browsers and bots add fields of their own (buttons, tokens): they are ignored.
-    Blank texts count as absent."""
+class Lenient(BlankIsAbsent):
+    """Browsers and bots add fields of their own (buttons, tokens): they are ignored."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
+    model_config = ConfigDict(extra="ignore")
 
 
 class ContactForm(Lenient):
     name: str | None = Field(default=None, max_length=200, examples=["Camille Martin"])
     email: EmailStr = Field(examples=["camille.martin@example.org"])
-    phone: Phone | None = Field(default=None, examples=["06 12 34 56 78"])
+    phone: FrenchPhone | None = Field(default=None, examples=["06 12 34 56 78"])
     subject: str | None = Field(default=None, max_length=300)
     message: str = Field(min_length=1, max_length=5000)
     category: Category | None = None
@@ -56,7 +48,7 @@ class CategoryItem(BaseModel):
 class ChatbotUser(Lenient):
     name: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
-    phone: Phone | None = None
+    phone: FrenchPhone | None = None
 
 
 class ChatbotMessage(Lenient):

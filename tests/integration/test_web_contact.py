@@ -124,7 +124,7 @@ async def test_rate_limit_per_client_address(web: RunningWeb) -> None:
             contact(message="   ", phone="12"),
             {
                 "message": "Ce champ est obligatoire.",
-                "phone": "Numéro de téléphone invalide : « 12 ».",
+                "phone": "Numéro de téléphone invalide : « 12 » (exemple : 06 12 34 56 78).",
             },
         ),
         (

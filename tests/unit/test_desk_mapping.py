@@ -108,7 +108,10 @@ def test_visit_checks_speak_french() -> None:
     )
     assert errors["category"].startswith("Catégorie inconnue : « piscine »")
     assert errors["description"] == "Ce champ est obligatoire."
-    assert errors["citizen.phone"] == "Numéro de téléphone invalide : « 12 »."
+    assert (
+        errors["citizen.phone"]
+        == "Numéro de téléphone invalide : « 12 » (exemple : 06 12 34 56 78)."
+    )
     assert errors["citizen.email"] == "Adresse électronique invalide."
     assert errors["location"] == "lat et lon doivent être fournis ensemble."
     assert errors["unknown"] == "Ce champ n'est pas attendu."

@@ -74,7 +74,11 @@ def test_blank_fields_count_as_absent() -> None:
             "description : Ce champ doit contenir au plus 4000 caractères.",
         ),
         ("email", "pas-une-adresse", "email : Adresse électronique invalide."),
-        ("phone", "12", "phone : Numéro de téléphone invalide."),
+        (
+            "phone",
+            "12",
+            "phone : Numéro de téléphone invalide : « 12 » (exemple : 06 12 34 56 78).",
+        ),
         ("lat", "nan", "lat : Ce champ doit être un nombre fini."),
         ("media_url", "ftp://x", "media_url : URL invalide (adresse http ou https attendue)."),
     ],

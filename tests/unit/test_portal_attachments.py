@@ -6,9 +6,9 @@ from starlette.datastructures import Headers
 from services.portal.attachments import check_uploads, content_type_of
 from services.portal.forms import FORMS
 from services.portal.limits import limit_for, too_large_detail
-from services.portal.uploads import Upload
 from shared.blobs import Limits
 from shared.problems import ProblemError
+from shared.uploads import Upload
 
 PDF = Upload("cv.pdf", "application/pdf", b"%PDF-1.7\n...")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -116,7 +116,9 @@ def test_phone_numbers_are_normalised_to_e164_or_refused_in_french() -> None:
     form = SchoolEnrolment.model_validate(school())
     assert form.parent.phone == "+33612345678"
     errors = messages(SchoolEnrolment, school(parent=PARENT | {"phone": "12 34"}))
-    assert errors == {"parent.phone": "Numéro de téléphone invalide (exemple : 06 12 34 56 78)."}
+    assert errors == {
+        "parent.phone": ("Numéro de téléphone invalide : « 12 34 » (exemple : 06 12 34 56 78).")
+    }
 
 
 def test_occupation_cannot_start_in_the_past_nor_end_before_it_starts() -> None:
