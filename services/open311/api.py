@@ -6,7 +6,7 @@ Choices where the spec leaves room:
 - An optional Idempotency-Key header, scoped to the api_key, makes a retried POST return
   the first answer (HTTP 200, Idempotent-Replayed: true) instead of a second request.
 - GET requests lists every channel's requests of the offered services, public fields only
-  (see repository.py); categories in OPEN311_PRIVATE_SERVICES are neither offered nor listed.
+  (see store.py); categories in OPEN311_PRIVATE_SERVICES are neither offered nor listed.
 """
 
 from datetime import UTC, datetime
@@ -154,9 +154,7 @@ async def get_request(
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
     context.check_jurisdiction(jurisdiction_id)
-    doc = await context.book.by_reference(
-        reference=service_request_id, services=context.service_codes
-    )
+    doc = await context.book.public(reference=service_request_id, services=context.service_codes)
     if doc is None:
         raise Open311Error(404, f"Demande inconnue : « {service_request_id} ».")
     return render(format, root="service_requests", document=[context.present(doc)])

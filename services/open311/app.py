@@ -9,8 +9,8 @@ from fastapi.openapi.utils import get_openapi
 from services.open311.api import router
 from services.open311.context import Open311
 from services.open311.errors import install_open311_errors
-from services.open311.repository import RequestBook
 from services.open311.settings import BASE_PATH, LETTER, SOURCE, Open311Settings
+from services.open311.store import RequestBook
 from shared.catalogue import load_catalogue
 from shared.http import create_app
 from shared.intake import Intake

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 
 from services.open311 import mapping
 from services.open311.formats import Open311Error
-from services.open311.repository import RequestBook
 from services.open311.settings import Open311Settings
+from services.open311.store import RequestBook
 from shared.catalogue import Catalogue, Category
 from shared.intake import Intake
 

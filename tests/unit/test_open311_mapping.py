@@ -11,7 +11,7 @@ from services.open311.mapping import (
     service_item,
     statuses_for,
 )
-from services.open311.repository import submitted_fields
+from services.open311.store import submitted_fields
 from shared.catalogue import load_catalogue
 from shared.events import Channel, FormData, Location, RequestStatus
 from tests.factories import submitted

@@ -1,4 +1,5 @@
-"""The adapter's own read model of the town's requests, fed from the log, public fields only.
+"""The adapter's own read model of the town's requests, fed from the log, public fields only:
+the shared request directory (shared/directory.py) with Open311's fields and queries.
 
 Requests of every channel are kept, but only what GeoReport v2 may show anyone: reference,
 status, category, department, dates. The place, description, media URL and agents' public
@@ -14,15 +15,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.open311.mapping import category_from_rule
 from services.open311.queries import MAX_RESULTS, RequestQuery
 from shared.catalogue import Catalogue
+from shared.directory import RequestDirectory
 from shared.envelope import Envelope
 from shared.events import (
     Channel,
     RequestRouted,
-    RequestStatus,
     RequestStatusChanged,
     RequestSubmitted,
 )
-from shared.kafka.handlers import Handlers
 from shared.mongo import Document
 
 REQUESTS = "requests"
@@ -50,57 +50,43 @@ def submitted_fields(event: RequestSubmitted, catalogue: Catalogue) -> Document:
     return fields
 
 
-class RequestBook:
+class RequestBook(RequestDirectory):
+    """The shared request directory, keeping only what GeoReport v2 may show anyone."""
+
+    upsert_late_events = False  # a request whose submission is unknown here stays unknown
+    threads_notifications = False  # Open311 threads no follow-ups
+
     def __init__(self, *, db: AsyncDatabase[Document], catalogue: Catalogue) -> None:
-        self._requests = db[REQUESTS]
+        super().__init__(db=db, collection=REQUESTS)
         self._catalogue = catalogue
 
     async def ensure_indexes(self) -> None:
         await self._requests.create_index("reference", unique=True)
         await self._requests.create_index([("requested_at", -1)])
 
-    def handlers(self) -> Handlers:
-        handlers = Handlers()
-        handlers.register(RequestSubmitted, self._on_submitted)
-        handlers.register(RequestRouted, self._on_routed)
-        handlers.register(RequestStatusChanged, self._on_status)
-        return handlers
+    def submitted_fields(self, event: RequestSubmitted) -> Document:
+        return submitted_fields(event, self._catalogue)
 
-    async def _on_submitted(self, envelope: Envelope[RequestSubmitted]) -> None:
-        event = envelope.data
-        await self._requests.update_one(
-            {"_id": event.request_id},
-            {
-                "$set": submitted_fields(event, self._catalogue),
-                "$setOnInsert": {
-                    "status": RequestStatus.RECEIVED.value,
-                    "updated_at": event.submitted_at,
-                },
-            },
-            upsert=True,
-        )
-
-    async def _on_routed(self, envelope: Envelope[RequestRouted]) -> None:
-        # Events of one request share a partition: its RequestSubmitted came first.
-        event = envelope.data
-        changes = {
+    def routed_fields(self, event: RequestRouted) -> Document:
+        return {
             "department_code": event.department.code,
             "department_label": event.department.label,
             "due_at": event.due_at,
             "updated_at": event.routed_at,
         }
-        await self._requests.update_one({"_id": event.request_id}, {"$set": changes})
+
+    async def _on_routed(self, envelope: Envelope[RequestRouted]) -> None:
+        # Events of one request share a partition: its RequestSubmitted came first.
+        await super()._on_routed(envelope)
+        event = envelope.data
         if code := category_from_rule(event.rule, self._catalogue):
             await self._requests.update_one(
                 {"_id": event.request_id, "service_code": None}, {"$set": {"service_code": code}}
             )
 
     async def _on_status(self, envelope: Envelope[RequestStatusChanged]) -> None:
+        await super()._on_status(envelope)
         event = envelope.data
-        await self._requests.update_one(
-            {"_id": event.request_id},
-            {"$set": {"status": event.status.value, "updated_at": event.changed_at}},
-        )
         note = None if event.internal else event.comment
         await self._requests.update_one(
             {"_id": event.request_id, "channel": Channel.OPEN311.value},
@@ -122,7 +108,7 @@ class RequestBook:
         cursor = self._requests.find(selector).sort("requested_at", -1).limit(MAX_RESULTS)
         return [doc async for doc in cursor]
 
-    async def by_reference(self, *, reference: str, services: list[str]) -> Document | None:
+    async def public(self, *, reference: str, services: list[str]) -> Document | None:
         return await self._requests.find_one(
             {"reference": reference, "service_code": {"$in": services}}
         )
