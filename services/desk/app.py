@@ -3,9 +3,9 @@
 import structlog
 from fastapi import FastAPI
 
-from services.desk import api, letters, messages, webhook
+from services.desk import letters, messages, routes, webhook
 from services.desk.calls import CallLog
-from services.desk.desk import Desk
+from services.desk.context import Desk
 from services.desk.scans import SCAN_TYPES
 from services.desk.settings import (
     CONSUMER_GROUP,
@@ -72,6 +72,6 @@ def build_app(settings: DeskSettings | None = None) -> FastAPI:
     )
     app.state.desk = desk
     app.state.agent_jwt_secret = settings.agent_jwt_secret
-    for module in (api, letters, messages, webhook):
+    for module in (routes, letters, messages, webhook):
         app.include_router(module.router)
     return app

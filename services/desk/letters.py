@@ -3,11 +3,11 @@
 from fastapi import APIRouter, Request, Response
 
 from services.desk import scans
-from services.desk.api import ACCEPTED, mark_replay
-from services.desk.desk import Desk, DeskContext, agent_message_id
+from services.desk.context import Desk, DeskContext, agent_message_id
 from services.desk.docs import AGENT_SECURITY, answers, data_part, file_part
+from services.desk.drafts import ContactError, citizen_of, letter_draft
 from services.desk.guards import AgentRoute
-from services.desk.intake_mapping import ContactError, citizen_of, letter_draft
+from services.desk.routes import ACCEPTED, mark_replay
 from services.desk.schemas import Accepted, LetterData
 from shared.auth import CurrentAgent
 from shared.blobs import AttachmentRefused

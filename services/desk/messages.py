@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from services.desk.api import REPLAYED
-from services.desk.desk import Desk, DeskContext
+from services.desk.context import Desk, DeskContext
 from services.desk.docs import AGENT_SECURITY, answers, data_part, file_part
+from services.desk.drafts import follow_up_event
 from services.desk.guards import AgentRoute
-from services.desk.intake_mapping import follow_up_event
+from services.desk.routes import REPLAYED
 from services.desk.schemas import FollowUpAccepted, FollowUpData
 from services.desk.settings import SOURCE
 from shared.auth import CurrentAgent

@@ -7,7 +7,7 @@ import structlog
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from services.desk.desk import DeskContext
+from services.desk.context import DeskContext
 from services.desk.docs import TELEPHONY_SECURITY, answers
 from services.desk.guards import TelephonyRoute
 from services.desk.telephony import CallEvent

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from services.email_adapter import api
+from services.email_adapter import routes
 from services.email_adapter.imap import poll_forever
 from services.email_adapter.inbox import Inbox
 from services.email_adapter.notifications import SentNotifications, directory_handlers
@@ -93,5 +93,5 @@ def build_app(settings: EmailSettings | None = None) -> FastAPI:
     )
     app.state.pipeline = pipeline
     app.state.agent_jwt_secret = settings.agent_jwt_secret
-    app.include_router(api.router)
+    app.include_router(routes.router)
     return app

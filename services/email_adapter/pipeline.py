@@ -9,7 +9,7 @@ import structlog
 from prometheus_client import Counter
 from pymongo.errors import PyMongoError
 
-from services.email_adapter import citizen_mail
+from services.email_adapter import drafts
 from services.email_adapter.bounce_matching import bounced_notification, failure_event
 from services.email_adapter.bounces import read_bounce
 from services.email_adapter.classify import Kind, classify
@@ -138,11 +138,11 @@ class Pipeline:
             raise MalformedEmail("no sender address in From nor in the SMTP envelope")
         request = await request_continued(directory=self.directory, parsed=parsed)
         attachments, refused = await keep_files(self.blobs, parsed.files)
-        mail = citizen_mail.MailContent(
+        mail = drafts.MailContent(
             parsed, delivery.message_id, attachments, refused_note(refused), raw_ref
         )
         if request is not None:
-            event = citizen_mail.follow_up(
+            event = drafts.follow_up(
                 request_id=request["_id"], reference=request["reference"], mail=mail
             )
             recorded = await self.intake.record_once(
@@ -150,7 +150,7 @@ class Pipeline:
             )
             return Outcome(Fate.FOLLOW_UP, request_id=event.request_id,
                            reference=event.reference, duplicate=not recorded)  # fmt: skip
-        draft = citizen_mail.new_request(mail)
+        draft = drafts.new_request(mail)
         receipt = await self.intake.submit(draft, delivery_id=delivery.key)
         return Outcome(Fate.REQUEST, request_id=receipt.request_id,
                        reference=receipt.reference, duplicate=receipt.duplicate)  # fmt: skip

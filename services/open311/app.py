@@ -6,9 +6,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from services.open311.api import router
 from services.open311.context import Open311
 from services.open311.errors import install_open311_errors
+from services.open311.routes import router
 from services.open311.settings import BASE_PATH, LETTER, SOURCE, Open311Settings
 from services.open311.store import RequestBook
 from shared.catalogue import load_catalogue

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import Request
 
 from services.open311.formats import Open311Error
-from services.open311.submission import (
+from services.open311.schemas import (
     ATTRIBUTE_CODE,
     MAX_ANSWER,
     ServiceRequestInput,

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from services.portal.api import router
+from services.portal.context import Portal
 from services.portal.forms import FORMS
-from services.portal.portal import Portal
+from services.portal.routes import router
 from services.portal.settings import LETTER, SOURCE, PortalSettings
 from shared.blobs import BlobStore
 from shared.catalogue import load_catalogue

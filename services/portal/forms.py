@@ -1,6 +1,6 @@
 """The portal's online forms (issue #3): one closed schema each, with French messages.
 
-Every form becomes one citizen request: `filing.py` maps it to a category, a readable French
+Every form becomes one citizen request: `drafts.py` maps it to a category, a readable French
 description and flat `form` fields.
 """
 

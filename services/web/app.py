@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from services.web import chatbot, contact, facebook
+from services.web.context import Web
 from services.web.errors import install_error_handlers
 from services.web.locks import KeyedLocks
 from services.web.ratelimit import SlidingWindowLimiter
@@ -18,7 +19,6 @@ from services.web.settings import (
     WebSettings,
 )
 from services.web.threads import Threads
-from services.web.web import Web
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
 from shared.http import create_app

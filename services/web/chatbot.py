@@ -8,13 +8,13 @@ import structlog
 from fastapi import APIRouter, Header, Request
 
 from services.web.body import json_object, validate
+from services.web.context import WebContext
 from services.web.delivery import LazyRaw, Message, deliver
 from services.web.docs import answers, body_of
-from services.web.mapping import chatbot_draft
+from services.web.drafts import chatbot_draft
 from services.web.metrics import WEBHOOK_MESSAGES
 from services.web.schemas import ChatbotAccepted, ChatbotMessage
 from services.web.signatures import check_chatbot
-from services.web.web import WebContext
 from shared.events import Channel
 from shared.http import CorrelationId, read_body
 

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.web.body import charset, json_object, validate
+from services.web.context import Web, WebContext
 from services.web.docs import answers, body_of
-from services.web.mapping import contact_draft
+from services.web.drafts import contact_draft
 from services.web.metrics import CONTACT_DISCARDED
 from services.web.schemas import CategoryItem, ContactAccepted, ContactForm
-from services.web.web import Web, WebContext
 from shared.catalogue import load_catalogue
 from shared.events import Channel
 from shared.http import CorrelationId, media_type, read_body

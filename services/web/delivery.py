@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from services.web.context import Web
 from services.web.settings import SOURCE
 from services.web.threads import Target
-from services.web.web import Web
 from shared.envelope import Envelope
 from shared.events import Channel, CitizenMessageReceived
 from shared.intake import RequestDraft, delivery_key

@@ -13,19 +13,19 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from services.web.body import json_object, validate
+from services.web.context import Web, WebContext
 from services.web.delivery import LazyRaw, Message, Outcome, deliver
 from services.web.docs import answers, body_of
+from services.web.drafts import facebook_draft
 from services.web.facebook_events import (
     FacebookMessage,
     Webhook,
     WebhookDocument,
     citizens_messages,
 )
-from services.web.mapping import facebook_draft
 from services.web.metrics import WEBHOOK_MESSAGES
 from services.web.schemas import WebhookReceipt
 from services.web.signatures import check_facebook
-from services.web.web import Web, WebContext
 from shared.events import Channel
 from shared.http import CorrelationId, read_body
 from shared.problems import ProblemError

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.desk.intake_mapping import (
+from services.desk.drafts import (
     ContactError,
     call_draft,
     citizen_of,

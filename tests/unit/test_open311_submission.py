@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
+from services.open311.drafts import request_draft
 from services.open311.errors import describe
-from services.open311.submission import ServiceRequestInput, collect_fields, request_draft
+from services.open311.schemas import ServiceRequestInput, collect_fields
 from shared.catalogue import load_catalogue
 from shared.events import Channel, ContactPreference
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.portal.filing import file_form, file_request, flat_fields
+from services.portal.drafts import file_form, file_request, flat_fields
 from services.portal.forms import (
     FORMS,
     JobApplication,

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from services.web.drafts import chatbot_draft, contact_draft, facebook_draft
 from services.web.facebook_events import FacebookMessage, Webhook, citizens_messages
-from services.web.mapping import chatbot_draft, contact_draft, facebook_draft
 from services.web.schemas import ChatbotMessage, ContactForm
 from services.web.threads import still_open
 from shared.events import Channel, ContactPreference

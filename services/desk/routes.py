@@ -2,16 +2,16 @@
 
 from fastapi import APIRouter, Response
 
-from services.desk.desk import DeskContext, agent_message_id
+from services.desk.context import DeskContext, agent_message_id
 from services.desk.docs import AGENT_SECURITY, answers
-from services.desk.guards import AgentRoute
-from services.desk.intake_mapping import (
+from services.desk.drafts import (
     ContactError,
     call_draft,
     caller_number,
     citizen_of,
     visit_draft,
 )
+from services.desk.guards import AgentRoute
 from services.desk.schemas import Accepted, CallBody, VisitBody
 from shared.auth import Agent, CurrentAgent
 from shared.events import Channel, Citizen

@@ -17,11 +17,12 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from services.open311 import mapping
 from services.open311.body import FORM_SCHEMA, JSON_SCHEMA, read_fields
 from services.open311.context import Context
+from services.open311.drafts import request_draft
 from services.open311.errors import Open311Route
 from services.open311.formats import Format, Open311Error, render
 from services.open311.queries import parse_query
+from services.open311.schemas import ServiceRequestInput
 from services.open311.settings import BASE_PATH
-from services.open311.submission import ServiceRequestInput, request_draft
 from shared.http import CorrelationId, IdempotencyKey
 
 FormatPath = Annotated[Format, Path(description="Format de la réponse : json ou xml")]

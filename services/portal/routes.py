@@ -14,11 +14,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.portal.attachments import keep_uploads
+from services.portal.context import Portal, PortalDep
+from services.portal.drafts import file_form, file_request
 from services.portal.fields import PortalModel
-from services.portal.filing import file_form, file_request
 from services.portal.forms import FORMS, FormSpec
 from services.portal.limits import LimitedBodyRoute
-from services.portal.portal import Portal, PortalDep
 from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInput
 from shared.http import CorrelationId, IdempotencyKey, media_type
 from shared.intake import RequestDraft
