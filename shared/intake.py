@@ -9,15 +9,16 @@ before it is published; the unique `_id` of that record is the de-duplication. A
 returns the first receipt and, unless the first attempt is known to be published, publishes
 the same event (same event id) again, which every consumer ignores if it already has it.
 That is also why "published" is recorded after the adapter has answered: a crash before it
-only leaves a "pending" record, whose next redelivery republishes the same event id.
+only leaves a "pending" record, whose next redelivery republishes the same event id. Until it
+is recorded, the process remembers the keys it has published, so a quick retry to the same
+process is answered without publishing again.
 """
 
 import asyncio
 import uuid
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
@@ -131,7 +132,7 @@ class Intake:
         self._references = references
         self._publisher = publisher
         self._source = source
-        self._settling: set[asyncio.Task[None]] = set()
+        self._marking: dict[str, asyncio.Task[None]] = {}  # published, not yet recorded so
 
     @classmethod
     def on_mongo(
@@ -165,7 +166,7 @@ class Intake:
             return await self._redeliver(key)
         await self.publish(envelope)
         if key:
-            self._after_answer(self._deliveries.mark_published(key))
+            self._mark_after_answer(key)
         return Receipt(event.request_id, event.reference, token, duplicate=False)
 
     async def record_once(self, *, key: str, envelope: Envelope) -> bool:
@@ -174,7 +175,7 @@ class Intake:
             await self._redeliver(key)
             return False
         await self.publish(envelope)
-        self._after_answer(self._deliveries.mark_published(key))
+        self._mark_after_answer(key)
         return True
 
     async def replay(self, *, channel: Channel, channel_message_id: str | None) -> Receipt | None:
@@ -198,15 +199,15 @@ class Intake:
 
     async def settle(self) -> None:
         """Wait for the bookkeeping left after answering (tests, shutdown)."""
-        while self._settling:
-            await asyncio.gather(*self._settling, return_exceptions=True)
+        while self._marking:
+            await asyncio.gather(*self._marking.values(), return_exceptions=True)
 
     async def _redeliver(self, key: str) -> Receipt:
         previous = await self._deliveries.find(key)
         if previous is None:
             raise LookupError(f"delivery {key} was refused as known but cannot be read")
         envelope = _envelope_of(previous)
-        if previous.get("state") != "published":
+        if previous.get("state") != "published" and key not in self._marking:
             await self.publish(envelope)
             await self._deliveries.mark_published(key)
         return Receipt(
@@ -216,14 +217,14 @@ class Intake:
             duplicate=True,
         )
 
-    def _after_answer(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run bookkeeping whose loss is safe (see the module docstring) after answering."""
-        task = asyncio.create_task(work)
-        self._settling.add(task)
-        task.add_done_callback(self._settled)
+    def _mark_after_answer(self, key: str) -> None:
+        """Record "published" after answering: its loss is safe (see the module docstring)."""
+        task = asyncio.create_task(self._deliveries.mark_published(key))
+        self._marking[key] = task
+        task.add_done_callback(lambda done: self._marked(key, done))
 
-    def _settled(self, task: asyncio.Task[None]) -> None:
-        self._settling.discard(task)
+    def _marked(self, key: str, task: asyncio.Task[None]) -> None:
+        self._marking.pop(key, None)
         if not task.cancelled() and task.exception() is not None:
             log.warning("intake.mark_published_failed", error=repr(task.exception()))
 

@@ -89,12 +89,32 @@ async def test_a_redelivery_returns_the_same_receipt_and_publishes_nothing_more(
     assert again.duplicate and len(publisher.published) == 1
 
 
-async def test_a_redelivery_racing_the_bookkeeping_republishes_only_the_same_event() -> None:
-    intake, publisher, _ = _intake()
+async def test_a_quick_retry_before_the_bookkeeping_is_not_published_again() -> None:
+    intake, publisher, deliveries = _intake()
     first = await intake.submit(DRAFT)
-    again = await intake.submit(DRAFT)  # "published" not recorded yet: as after a crash
+    assert deliveries.records["portal:key-1"]["state"] == "pending"  # marked after answering
+    again = await intake.submit(DRAFT)
     await intake.settle()
     assert again.request_id == first.request_id and again.duplicate
+    assert len(publisher.published) == 1
+
+
+async def test_a_delivery_left_pending_by_another_process_is_republished_as_the_same_event() -> (
+    None
+):
+    intake, publisher, deliveries = _intake()
+    first = await intake.submit(DRAFT)
+    await intake.settle()
+    deliveries.records["portal:key-1"]["state"] = "pending"  # that process died before marking
+    other = Intake(
+        deliveries=deliveries,
+        references=SequentialReferences(),
+        publisher=publisher,
+        source="/relais/tests",
+    )
+    again = await other.submit(DRAFT)
+    assert again.request_id == first.request_id and again.duplicate
+    assert len(publisher.published) == 2
     assert len({envelope.id for envelope in publisher.published}) == 1
 
 
