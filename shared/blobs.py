@@ -9,7 +9,7 @@ from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import Attachment
-from shared.mongo import Document
+from shared.mongo import Document, insert_once
 
 RAW = "raw_originals"
 ATTACHMENTS = "attachments"
@@ -55,7 +55,10 @@ class BlobStore:
     async def keep_raw(self, *, content: bytes, content_type: str, channel: str) -> str:
         """Store the untouched original; returns its reference (`raw_ref`)."""
         raw_id = uuid.uuid4().hex
-        await self._db[RAW].insert_one(
+        # A fresh id: if it is already there, a retried insert of ours had landed.
+        await insert_once(
+            self._db,
+            RAW,
             {
                 "_id": raw_id,
                 "channel": channel,
@@ -63,7 +66,7 @@ class BlobStore:
                 "size": len(content),
                 "content": Binary(content),
                 "received_at": datetime.now(UTC),
-            }
+            },
         )
         return f"{self._service}:raw/{raw_id}"
 
@@ -89,7 +92,9 @@ class BlobStore:
         self.check(filename=filename, content_type=kind, size=len(content), index=index)
         attachment_id = uuid.uuid4().hex
         digest = hashlib.sha256(content).hexdigest()
-        await self._db[ATTACHMENTS].insert_one(
+        await insert_once(  # a fresh id, as above
+            self._db,
+            ATTACHMENTS,
             {
                 "_id": attachment_id,
                 "filename": filename,
@@ -98,7 +103,7 @@ class BlobStore:
                 "sha256": digest,
                 "content": Binary(content),
                 "stored_at": datetime.now(UTC),
-            }
+            },
         )
         return Attachment(
             attachment_id=attachment_id,
