@@ -78,7 +78,7 @@ async def list_quarantine(
     pipeline: PipelineDep,
     state: Annotated[str | None, Query(pattern="^(pending|reprocessed)$")] = PENDING,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,  # larger would overflow the store
 ) -> QuarantineList:
     docs = await pipeline.quarantine.listing(state=state, limit=limit, skip=offset)
     return QuarantineList(items=[_item(doc) for doc in docs])
