@@ -85,13 +85,14 @@ class RequestBook(RequestDirectory):
             )
 
     async def _on_status(self, envelope: Envelope[RequestStatusChanged]) -> None:
-        await super()._on_status(envelope)
         event = envelope.data
         note = None if event.internal else event.comment
+        # The note first: whoever sees the new status sees its note with it.
         await self._requests.update_one(
             {"_id": event.request_id, "channel": Channel.OPEN311.value},
             {"$set": {"status_notes": note}},
         )
+        await super()._on_status(envelope)
 
     async def search(self, *, query: RequestQuery, services: list[str]) -> list[Document]:
         """Requests of public services matching `query`, newest first, at most 1000."""
