@@ -1,24 +1,61 @@
 """Routing: consumes new requests, publishes the department in charge and the due date."""
 
+from functools import partial
+
+import structlog
 from fastapi import FastAPI
 
-from services.routing.handlers import handlers
-from services.routing.settings import RoutingSettings
+from services.routing import api
+from services.routing.context import Routing
+from services.routing.examples import load_seed
+from services.routing.handlers import on_submitted, on_transferred
+from services.routing.settings import DEV_MODEL_KEY, RoutingSettings
+from services.routing.store import Store
+from shared.auth import DEV_SECRET
 from shared.catalogue import load_catalogue
+from shared.events import RequestSubmitted, RequestTransferred
 from shared.http import create_app
 from shared.runtime import Runtime, lifespan_for
+
+log = structlog.get_logger(__name__)
+
+
+def build_routing(settings: RoutingSettings, runtime: Runtime) -> Routing:
+    catalogue = load_catalogue()
+    return Routing(
+        settings=settings,
+        catalogue=catalogue,
+        store=Store(runtime.db),
+        publisher=runtime.publisher,
+        seed=load_seed(catalogue),
+    )
 
 
 def build_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
-    runtime = Runtime.create(settings, with_database=False)
-    bound = handlers.bind(
-        publisher=runtime.publisher, catalogue=load_catalogue(), settings=settings
+    runtime = Runtime.create(settings)
+    routing = build_routing(settings, runtime)
+    runtime.consume(
+        group="routing",
+        handlers={
+            RequestSubmitted: partial(on_submitted, routing=routing),
+            RequestTransferred: partial(on_transferred, routing=routing),
+        },
     )
-    runtime.consume(group="routing", handlers=bound)
-    return create_app(
+    for value, default, env in (
+        (settings.agent_jwt_secret, DEV_SECRET, "AGENT_JWT_SECRET"),
+        (settings.model_signing_key, DEV_MODEL_KEY, "MODEL_SIGNING_KEY"),
+    ):
+        if value == default:
+            log.warning("routing.dev_secret", hint=f"set {env} in production")
+    app = create_app(
         title="Relais routing",
-        description="Affecte chaque demande au service compétent avec une échéance.",
-        lifespan=lifespan_for(runtime),
-        readiness=[runtime.consumers_ready],
+        description="Affecte chaque demande au service compétent avec une échéance ; "
+        "explication des décisions, règles et modèles versionnés (administrateurs).",
+        lifespan=lifespan_for(runtime, on_start=routing.bootstrap),
+        readiness=[runtime.database_ready, runtime.consumers_ready],
     )
+    app.state.routing = routing
+    app.state.agent_jwt_secret = settings.agent_jwt_secret
+    app.include_router(api.router)
+    return app

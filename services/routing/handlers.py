@@ -1,60 +1,112 @@
-"""Route each new request and publish the decision."""
+"""Route each new request and publish the decision; learn from agents' transfers."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, time
 
+from services.routing.context import Routing
 from services.routing.deadlines import due_at
-from services.routing.rules import decide
+from services.routing.router import Decision, Query
 from services.routing.settings import RoutingSettings
 from shared.catalogue import Catalogue
 from shared.envelope import Envelope
-from shared.events import Department, RequestRouted, RequestSubmitted
-from shared.kafka.handlers import Handlers
-from shared.kafka.producer import EventPublisher, publish_all
+from shared.events import (
+    Department,
+    RequestRouted,
+    RequestSubmitted,
+    RequestTransferred,
+    RoutingSuggestion,
+)
+from shared.mongo import Document
 
 SOURCE = "/relais/routing"
 ROUTED_NAMESPACE = uuid.UUID("5b0c5b76-3f0e-4c55-9a37-6c1f2b0f7e11")
-handlers = Handlers()
+
+
+def _department(code: str, catalogue: Catalogue) -> Department:
+    return Department(code=code, label=catalogue.departments[code])
 
 
 def routed_event(
-    envelope: Envelope[RequestSubmitted], *, catalogue: Catalogue, settings: RoutingSettings
-) -> Envelope[RequestRouted]:
+    envelope: Envelope, decision: Decision, *, catalogue: Catalogue, settings: RoutingSettings
+) -> Envelope:
     request = envelope.data
-    decision = decide(request, catalogue)
-    closing = time.fromisoformat(settings.closing_time)
+    assert isinstance(request, RequestSubmitted)
     routed = RequestRouted(
         request_id=request.request_id,
         reference=request.reference,
-        department=Department(
-            code=decision.category.department,
-            label=catalogue.departments[decision.category.department],
-        ),
+        department=_department(decision.department, catalogue),
         category=decision.category.code,
         due_at=due_at(
             received_at=request.submitted_at,
             working_days=decision.category.deadline_days,
             timezone=settings.timezone,
-            closing=closing,
+            closing=time.fromisoformat(settings.closing_time),
         ),
         rule=decision.rule,
         explanation=decision.explanation,
         routed_at=datetime.now(UTC),
+        confidence=round(decision.confidence, 4),
+        triage=decision.triage,
+        suggestions=[
+            RoutingSuggestion(
+                department=_department(s.department, catalogue), category=s.category, score=s.score
+            )
+            for s in decision.suggestions
+        ],
+        rules_version=decision.ruleset_version,
+        model_version=decision.model_version,
     )
     # Same input event, same decision id: a redelivery republishes an event consumers ignore.
     event_id = str(uuid.uuid5(ROUTED_NAMESPACE, envelope.id))
     return envelope.caused(routed, source=SOURCE, id=event_id)
 
 
-@handlers.handles_batch(RequestSubmitted)
-async def on_submitted(
-    envelopes: Sequence[Envelope[RequestSubmitted]],
-    *,
-    publisher: EventPublisher,
-    catalogue: Catalogue,
-    settings: RoutingSettings,
-) -> None:
-    """Decide for the whole batch, publish the decisions together, return once all are acked."""
-    decisions = [routed_event(e, catalogue=catalogue, settings=settings) for e in envelopes]
-    await publish_all(publisher, decisions)  # on failure, the batch is retried with the same ids
+def history_entry(query: Query, event: Envelope) -> Document:
+    """What routing keeps of a decision: the text for retraining and replays, the outcome."""
+    routed = event.data
+    assert isinstance(routed, RequestRouted)
+    return {
+        "_id": routed.request_id,
+        "text": query.text,
+        "category_requested": query.category,
+        "channel": query.channel,
+        "form_type": query.form_type,
+        "address": query.address,
+        "department": routed.department.code,
+        "decided_at": routed.routed_at,
+        "event_id": event.id,
+        "routed": routed.model_dump(mode="json"),
+    }
+
+
+async def on_submitted(envelope: Envelope, *, routing: Routing) -> None:
+    """Decide once per request: a redelivery republishes the recorded decision unchanged."""
+    request = envelope.data
+    assert isinstance(request, RequestSubmitted)
+    if (known := await routing.store.decision(request.request_id)) is not None:
+        routed = RequestRouted.model_validate(known["routed"])
+        event = envelope.caused(routed, source=SOURCE, id=known["event_id"])
+    else:
+        query = Query.of(request)
+        decision = (await routing.router()).decide(query)
+        settings = routing.settings
+        event = routed_event(envelope, decision, catalogue=routing.catalogue, settings=settings)
+        await routing.store.record_decision(history_entry(query, event))
+    await routing.publisher.publish(event)
+
+
+async def on_transferred(envelope: Envelope, *, routing: Routing) -> None:
+    """An agent's transfer is the request's corrected label for the next training."""
+    transfer = envelope.data
+    assert isinstance(transfer, RequestTransferred)
+    await routing.store.record_label(
+        transfer.request_id,
+        {
+            "department": transfer.to_department.code,
+            "category": transfer.category,
+            "from": transfer.from_department.code,
+            "actor": transfer.actor,
+            "at": transfer.transferred_at,
+            "event_id": envelope.id,
+        },
+    )

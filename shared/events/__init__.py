@@ -9,6 +9,7 @@ from shared.events.common import (
     FormData,
     Location,
     RequestStatus,
+    RoutingSuggestion,
 )
 from shared.events.request import (
     CitizenMessageReceived,
@@ -52,4 +53,5 @@ __all__ = [
     "RequestStatusChanged",
     "RequestSubmitted",
     "RequestTransferred",
+    "RoutingSuggestion",
 ]

@@ -92,3 +92,11 @@ class FormData(Contract):
 class Department(Contract):
     code: str = Field(min_length=1, max_length=64)
     label: str = Field(min_length=1, max_length=200)
+
+
+class RoutingSuggestion(Contract):
+    """A department routing considered, with its score."""
+
+    department: Department
+    category: str = Field(min_length=1, max_length=64)
+    score: float = Field(ge=0, le=1)

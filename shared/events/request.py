@@ -16,6 +16,7 @@ from shared.events.common import (
     Reference,
     RequestId,
     RequestStatus,
+    RoutingSuggestion,
 )
 
 
@@ -67,6 +68,19 @@ class RequestRouted(Event):
     rule: str = Field(min_length=1, max_length=100)
     explanation: str = Field(min_length=1, max_length=1000)
     routed_at: AwareDatetime
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="Score of the winning department (1 for a rule)"
+    )
+    triage: bool = Field(
+        default=False,
+        description="Not confident enough: the department is the front desk's triage queue "
+        "and `suggestions` are what the front desk is shown",
+    )
+    suggestions: list[RoutingSuggestion] = Field(
+        default_factory=list, max_length=5, description="Winner first, then the runners-up"
+    )
+    rules_version: int | None = Field(default=None, ge=1, description="Routing rule set version")
+    model_version: int | None = Field(default=None, ge=1, description="Routing model version")
 
 
 class RequestTransferred(Event):
