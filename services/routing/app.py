@@ -52,8 +52,8 @@ def build_app(settings: RoutingSettings | None = None) -> FastAPI:
         title="Relais routing",
         description="Affecte chaque demande au service compétent avec une échéance ; "
         "explication des décisions, règles et modèles versionnés (administrateurs).",
-        lifespan=lifespan_for(runtime, on_start=routing.bootstrap),
-        readiness=[runtime.database_ready, runtime.consumers_ready],
+        lifespan=lifespan_for(runtime, on_start=routing.start),
+        readiness=[runtime.database_ready, runtime.consumers_ready, routing.ready],
     )
     app.state.routing = routing
     app.state.agent_jwt_secret = settings.agent_jwt_secret

@@ -19,6 +19,7 @@ from services.routing.store import Store
 from shared.catalogue import Catalogue
 from shared.kafka.producer import EventPublisher
 from shared.mongo import Document
+from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
 SYSTEM = "routing"
@@ -39,9 +40,33 @@ class Routing:
     _checked: float = 0.0
     _models: dict[int, Classifier] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _starting: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Bootstrap in the background: HTTP answers at once, /readyz says when routing can."""
+        self._starting = asyncio.create_task(self._bootstrap_until_done(), name="bootstrap")
+
+    async def _bootstrap_until_done(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self.bootstrap()
+            except Exception as exc:  # the store down, or a bad catalogue: said, then retried
+                log.warning("routing.bootstrap_failed", error=repr(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30)
+                continue
+            self._ready.set()
+            return
+
+    async def ready(self) -> bool:
+        return self._ready.is_set()
 
     async def router(self) -> Router:
         """The versions in force; re-read from the store at most every reload_interval_s."""
+        if self._starting is not None:
+            await self._ready.wait()  # consumers wait for the first versions
         stale = time.monotonic() - self._checked >= self.settings.reload_interval_s
         if self._router is None or stale:
             await self.refresh()
@@ -122,8 +147,14 @@ def rules_doc(rules: RuleSet, *, actor: str, reason: str) -> Document:
     }
 
 
-def _routing(request: Request) -> Routing:
+async def _routing(request: Request) -> Routing:
     routing: Routing = request.app.state.routing
+    if not await routing.ready():
+        raise ProblemError(
+            503,
+            "Le routage démarre : réessayez dans quelques instants.",
+            headers={"Retry-After": "5"},
+        )
     return routing
 
 
