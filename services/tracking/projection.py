@@ -122,6 +122,11 @@ def _routed(event: RequestRouted, state: Document, _: timedelta) -> _Outcome:
             "explanation": event.explanation,
             "category": event.category,
             "routed_at": event.routed_at,
+            "confidence": event.confidence,
+            "triage": event.triage,
+            "suggestions": [s.model_dump() for s in event.suggestions],
+            "rules_version": event.rules_version,
+            "model_version": event.model_version,
         },
     }
     if event.category:

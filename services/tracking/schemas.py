@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import RequestStatus
+from shared.events import RequestStatus, RoutingSuggestion
 
 
 class Closed(BaseModel):
@@ -67,6 +67,14 @@ class Routing(BaseModel):
     explanation: str
     category: str | None = None
     routed_at: datetime
+    confidence: float | None = None
+    triage: bool = Field(default=False, description="Dans la file de tri de l'accueil")
+    suggestions: list[RoutingSuggestion] = Field(
+        default_factory=list,
+        description="Services proposés par le routage, le plus probable d'abord",
+    )
+    rules_version: int | None = None
+    model_version: int | None = None
 
 
 class RequestDetail(RequestSummary):

@@ -234,3 +234,26 @@ async def test_agents_transfers_move_later_requests_after_retraining(routing: Ru
     assert back.json()["active"] == outcome["version"] - 1
     restored = (await routing.http.post("/v1/routing/explain", json=later, headers=AGENT)).json()
     assert restored["department"] == "proprete"
+
+
+async def test_a_redelivered_request_republishes_the_same_decision(routing: Running) -> None:
+    request = submitted(category="etat_civil", subject=None, description="Acte de naissance")
+    envelope = Envelope(data=request, source="/relais/tests")
+    await routing.publisher.publish(envelope)
+    await routing.routed({request.request_id})
+    await routing.publisher.publish(envelope)  # the same event again (a retried delivery)
+
+    async def twice() -> bool:
+        events = [
+            e
+            for e in await published(KAFKA, routing.topic)
+            if isinstance(e.data, RequestRouted) and e.data.request_id == request.request_id
+        ]
+        return (
+            len(events) == 2 and events[0].id == events[1].id and events[0].data == events[1].data
+        )
+
+    await eventually(twice, timeout=60, interval=0.5)
+    assert await routing.db.decisions.count_documents({"_id": request.request_id}) == 1
+    stored = await routing.db.decisions.find_one({"_id": request.request_id})
+    assert stored["routed"]["rule"] == "category:etat_civil"

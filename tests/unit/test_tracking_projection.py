@@ -16,6 +16,7 @@ from shared.events import (
     RequestRouted,
     RequestStatus,
     RequestStatusChanged,
+    RoutingSuggestion,
 )
 from shared.mongo import Document
 from tests.factories import submitted
@@ -221,3 +222,26 @@ def test_an_event_before_its_submission_starts_a_stub_the_submission_completes()
     _, state = apply(REQUEST, stub)
     assert state["status"] == "routed"  # not moved back to received
     assert state["category"] == "voirie" and state["tracking_token_hash"]
+
+
+def test_a_triage_decision_keeps_the_front_desk_queue_and_the_suggestions() -> None:
+    suggestion = RoutingSuggestion(
+        department=Department(code="finances", label="Finances et facturation"),
+        category="facturation",
+        score=0.28,
+    )
+    decision = routed(
+        department=Department(code="accueil", label="Accueil et relations usagers"),
+        category="general",
+        rule="triage",
+        triage=True,
+        confidence=0.28,
+        suggestions=[suggestion],
+        rules_version=2,
+        model_version=3,
+    )
+    _, state = apply(decision, None)
+    assert state["department_code"] == "accueil"
+    assert state["routing"]["triage"] is True
+    assert state["routing"]["suggestions"][0]["department"]["code"] == "finances"
+    assert (state["routing"]["rules_version"], state["routing"]["model_version"]) == (2, 3)
