@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
 
 from services.routing.text import Expressions, analyse, fold, terms
 
@@ -51,24 +51,34 @@ class Analyzer:
 class Classifier:
     """A fitted model: probabilities per category and the words that weighed most."""
 
-    def __init__(self, features: FeatureUnion, model: LogisticRegression) -> None:
-        self.features = features
+    def __init__(
+        self, words: TfidfVectorizer, chars: TfidfVectorizer, model: LogisticRegression
+    ) -> None:
+        self.words = words
+        self.chars = chars
         self.model = model
         self.categories: list[str] = [str(c) for c in model.classes_]
+        self._names: list[str] = [str(n) for n in words.get_feature_names_out()]
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.model.predict_proba(self.features.transform(list(texts))))
+    def matrix(self, texts: Sequence[str]) -> csr_matrix:
+        """Features of `texts`: word features first, then character n-grams."""
+        return csr_matrix(hstack([self.words.transform(texts), self.chars.transform(texts)]))
 
-    def reasons(self, text: str, category: str, *, limit: int = 3) -> list[str]:
+    def probabilities(self, texts: Sequence[str], features: csr_matrix | None = None) -> np.ndarray:
+        matrix = self.matrix(list(texts)) if features is None else features
+        return np.asarray(self.model.predict_proba(matrix))
+
+    def reasons(
+        self, text: str, category: str, *, row: csr_matrix | None = None, limit: int = 3
+    ) -> list[str]:
         """The words of `text` that pushed most towards `category`, as the citizen wrote them."""
-        words: TfidfVectorizer = self.features.transformer_list[0][1]
-        row = words.transform([text]).tocoo()
-        weights = self.model.coef_[self.categories.index(category)][: len(words.vocabulary_)]
-        names = words.get_feature_names_out()
+        row = (self.matrix([text]) if row is None else row).tocoo()
+        weights = self.model.coef_[self.categories.index(category)]
         scored = sorted(
             (
-                (value * weights[col], names[col])
+                (value * weights[col], self._names[col])
                 for col, value in zip(row.col, row.data, strict=True)
+                if col < len(self._names)
             ),
             reverse=True,
         )
@@ -87,23 +97,17 @@ def fit(
     examples: Sequence[Example], *, phrases: Sequence[str], params: Hyperparameters
 ) -> Classifier:
     """Train in seconds on a few thousand short texts."""
-    features = FeatureUnion(
-        [
-            ("words", TfidfVectorizer(analyzer=Analyzer(phrases), sublinear_tf=True)),
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    preprocessor=fold,
-                    ngram_range=(params.char_min, max(params.char_min, params.char_max)),
-                    sublinear_tf=True,
-                    min_df=2,
-                    max_features=params.max_char_features,
-                ),
-            ),
-        ]
-    )
-    matrix = features.fit_transform([e.text for e in examples])
+    texts = [e.text for e in examples]
+    words = TfidfVectorizer(analyzer=Analyzer(phrases), sublinear_tf=True).fit(texts)
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        preprocessor=fold,
+        ngram_range=(params.char_min, max(params.char_min, params.char_max)),
+        sublinear_tf=True,
+        min_df=2,
+        max_features=params.max_char_features,
+    ).fit(texts)
     model = LogisticRegression(C=params.c, max_iter=3000)
+    matrix = hstack([words.transform(texts), chars.transform(texts)]).tocsr()
     model.fit(matrix, [e.category for e in examples], sample_weight=[e.weight for e in examples])
-    return Classifier(features, model)
+    return Classifier(words, chars, model)

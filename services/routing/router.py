@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from services.routing import wording
 from services.routing.classifier import Classifier
@@ -75,9 +76,10 @@ class Router:
         decisions: list[Decision | None] = [self._by_rule(q) for q in queries]
         pending = [i for i, d in enumerate(decisions) if d is None]
         if pending:
-            scores = self.classifier.probabilities([queries[i].text for i in pending])
-            for i, row in zip(pending, scores, strict=True):
-                decisions[i] = self._by_model(queries[i], row)
+            features = self.classifier.matrix([queries[i].text for i in pending])
+            scores = self.classifier.probabilities([], features)
+            for n, (i, row) in enumerate(zip(pending, scores, strict=True)):
+                decisions[i] = self._by_model(queries[i], row, features[n])
         return [d for d in decisions if d is not None]
 
     def _by_rule(self, query: Query) -> Decision | None:
@@ -112,11 +114,11 @@ class Router:
             model_version=self.model_version,
         )
 
-    def _by_model(self, query: Query, row: np.ndarray) -> Decision:
+    def _by_model(self, query: Query, row: np.ndarray, features: csr_matrix) -> Decision:
         ranked = self._departments(row)
         best = ranked[0]
         category = self.catalogue.categories[best.category]
-        words = self.classifier.reasons(query.text, best.category)
+        words = self.classifier.reasons(query.text, best.category, row=features)
         decision = Decision(
             category=category,
             department=best.department,

@@ -14,6 +14,7 @@ from shared.mongo import connect
 from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
+from tests.bench.routing import measure as routing_figures
 from tests.e2e.conftest import drop_databases, start_pipeline
 from tools.devstack import stop_services
 
@@ -26,7 +27,7 @@ LATENCY_RATE = float(os.environ.get("BENCH_LATENCY_RATE", "3"))
 
 
 async def measure() -> dict[str, float]:
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = routing_figures(seconds=5 * SCALE)
     figures |= {
         f"raw_kafka_{k}": v
         for k, v in (await kafka_produce_consume(KAFKA, count=int(20000 * SCALE))).items()
