@@ -56,7 +56,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         http_port=8005,
         extra_ports=(ExtraPort("smtp", "SMTP_LISTEN_PORT", 2525),),
     ),
-    ServiceSpec("routing", "services.routing", http_port=8010),
+    ServiceSpec("routing", "services.routing", http_port=8010, docs_path="/docs"),
     ServiceSpec("tracking", "services.tracking", http_port=8020, docs_path="/docs"),
     ServiceSpec("notification", "services.notification", http_port=8030),
     ServiceSpec(
