@@ -3,6 +3,9 @@
 import uuid
 from datetime import UTC, datetime, time
 
+import structlog
+from prometheus_client import Counter, Histogram
+
 from services.routing.context import Routing
 from services.routing.deadlines import due_at
 from services.routing.router import Decision, Query
@@ -18,7 +21,18 @@ from shared.events import (
 )
 from shared.mongo import Document
 
+log = structlog.get_logger(__name__)
 SOURCE = "/relais/routing"
+DECISIONS = Counter(
+    "relais_routing_decisions_total",
+    "Routing decisions by how they were made",
+    ["how", "department"],
+)
+CONFIDENCE = Histogram(
+    "relais_routing_confidence",
+    "Score of the winning department (model decisions)",
+    buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95),
+)
 ROUTED_NAMESPACE = uuid.UUID("5b0c5b76-3f0e-4c55-9a37-6c1f2b0f7e11")
 
 
@@ -92,6 +106,9 @@ async def on_submitted(envelope: Envelope, *, routing: Routing) -> None:
         settings = routing.settings
         event = routed_event(envelope, decision, catalogue=routing.catalogue, settings=settings)
         await routing.store.record_decision(history_entry(query, event))
+        DECISIONS.labels(decision.rule.split(":")[0], decision.department).inc()
+        if not decision.rule.startswith(("category:", "form:", "channel:")):
+            CONFIDENCE.observe(decision.confidence)
     await routing.publisher.publish(event)
 
 
@@ -99,7 +116,7 @@ async def on_transferred(envelope: Envelope, *, routing: Routing) -> None:
     """An agent's transfer is the request's corrected label for the next training."""
     transfer = envelope.data
     assert isinstance(transfer, RequestTransferred)
-    await routing.store.record_label(
+    recorded = await routing.store.record_label(
         transfer.request_id,
         {
             "department": transfer.to_department.code,
@@ -110,3 +127,5 @@ async def on_transferred(envelope: Envelope, *, routing: Routing) -> None:
             "event_id": envelope.id,
         },
     )
+    if not recorded:  # routed before routing kept a history: nothing to learn from
+        log.info("routing.transfer_without_decision", request_id=transfer.request_id)

@@ -117,7 +117,10 @@ class Store:
         return [doc async for doc in cursor]
 
     async def recent(self, *, limit: int) -> list[Document]:
-        cursor = self.db.decisions.find({}, sort=[("decided_at", DESCENDING)], limit=limit)
+        fields = ["text", "category_requested", "channel", "form_type", "address", "department"]
+        cursor = self.db.decisions.find(
+            {}, dict.fromkeys(fields, 1), sort=[("decided_at", DESCENDING)], limit=limit
+        )
         return [doc async for doc in cursor]
 
 

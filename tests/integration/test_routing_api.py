@@ -10,8 +10,12 @@ import httpx
 import pytest
 
 from services.routing.app import build_app
+from services.routing.context import Routing
+from services.routing.examples import load_seed
 from services.routing.settings import RoutingSettings
+from services.routing.store import Store
 from shared.auth import DEV_SECRET, Agent, issue_token
+from shared.catalogue import load_catalogue
 from shared.envelope import Envelope
 from shared.events import Department, RequestRouted, RequestSubmitted, RequestTransferred
 from shared.kafka.producer import EventPublisher
@@ -257,3 +261,25 @@ async def test_a_redelivered_request_republishes_the_same_decision(routing: Runn
     assert await routing.db.decisions.count_documents({"_id": request.request_id}) == 1
     stored = await routing.db.decisions.find_one({"_id": request.request_id})
     assert stored["routed"]["rule"] == "category:etat_civil"
+
+
+async def test_another_replica_applies_an_activation_without_restart(routing: Running) -> None:
+    """A second routing process on the same store sees the new rules at its next check."""
+    settings = RoutingSettings(mongodb_uri=MONGODB_URI, reload_interval_s=0)
+    catalogue = load_catalogue()
+    replica = Routing(
+        settings=settings,
+        catalogue=catalogue,
+        store=Store(routing.db),
+        publisher=routing.publisher,
+        seed=load_seed(catalogue),
+    )
+    before = (await replica.router()).rules_version
+    change = {"rules": {"threshold": 0.5}, "reason": "Seuil relevé"}
+    changed = await routing.http.post("/v1/routing/rules", json=change, headers=ADMIN)
+    assert changed.status_code == 201
+    current = await replica.router()
+    assert current.rules_version == changed.json()["active"] != before
+    assert current.rules.threshold == 0.5
+    await routing.http.post("/v1/routing/rules/rollback", json={"reason": "essai"}, headers=ADMIN)
+    assert (await replica.router()).rules_version == before
