@@ -1,5 +1,7 @@
 """Routing: consumes new requests, publishes the department in charge and the due date."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 
 import structlog
@@ -14,7 +16,7 @@ from services.routing.store import Store
 from shared.auth import DEV_SECRET
 from shared.catalogue import load_catalogue
 from shared.events import RequestSubmitted, RequestTransferred
-from shared.http import create_app
+from shared.http import Lifespan, create_app
 from shared.runtime import Runtime, lifespan_for
 
 log = structlog.get_logger(__name__)
@@ -29,6 +31,21 @@ def build_routing(settings: RoutingSettings, runtime: Runtime) -> Routing:
         publisher=runtime.publisher,
         seed=load_seed(catalogue),
     )
+
+
+def _lifespan(routing: Routing, runtime: Runtime) -> Lifespan:
+    """The shared lifespan, with the background bootstrap started first and stopped last."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        routing.start()
+        try:
+            async with lifespan_for(runtime)(app):
+                yield
+        finally:
+            await routing.stop()
+
+    return lifespan
 
 
 def build_app(settings: RoutingSettings | None = None) -> FastAPI:
@@ -52,7 +69,7 @@ def build_app(settings: RoutingSettings | None = None) -> FastAPI:
         title="Relais routing",
         description="Affecte chaque demande au service compétent avec une échéance ; "
         "explication des décisions, règles et modèles versionnés (administrateurs).",
-        lifespan=lifespan_for(runtime, on_start=routing.start),
+        lifespan=_lifespan(routing, runtime),
         readiness=[runtime.database_ready, runtime.consumers_ready, routing.ready],
     )
     app.state.routing = routing

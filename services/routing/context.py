@@ -1,6 +1,7 @@
 """What routing's handlers and routes share: the store and the versions in force."""
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +47,12 @@ class Routing:
     def start(self) -> None:
         """Bootstrap in the background: HTTP answers at once, /readyz says when routing can."""
         self._starting = asyncio.create_task(self._bootstrap_until_done(), name="bootstrap")
+
+    async def stop(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
 
     async def _bootstrap_until_done(self) -> None:
         delay = 0.5
@@ -130,7 +137,10 @@ class Routing:
         await self.store.ensure_indexes()
         if await self.store.active("rules") is None:
             version = await self.store.add_version(
-                "rules", rules_doc(RuleSet(), actor=SYSTEM, reason="Règles par défaut")
+                "rules",
+                rules_doc(
+                    RuleSet().fitted_to(self.catalogue), actor=SYSTEM, reason="Règles par défaut"
+                ),
             )
             await self.store.activate("rules", version, actor=SYSTEM, reason="Règles par défaut")
         if await self.store.active("model") is None:

@@ -65,3 +65,14 @@ class RuleSet(BaseModel):
                 if code not in catalogue.departments:
                     found.append(f"service inconnu « {code} » (places, « {rule.place} »)")
         return found
+
+    def fitted_to(self, catalogue: Catalogue) -> "RuleSet":
+        """The same rules without references to categories a town's own catalogue lacks."""
+        known = catalogue.categories
+        return self.model_copy(
+            update={
+                "classify_categories": [c for c in self.classify_categories if c in known],
+                "form_types": {f: c for f, c in self.form_types.items() if c in known},
+                "channels": {k: c for k, c in self.channels.items() if c in known},
+            }
+        )
