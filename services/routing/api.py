@@ -102,6 +102,9 @@ async def replay(body: WhatIfInput, _admin: AdminAgent, routing: RoutingContext)
         moves=moves,
         rules_version=result.rules_version,
         model_version=result.model_version,
+        labelled=result.labelled,
+        right_before=result.right_before,
+        right_after=result.right_after,
     )
 
 

@@ -75,6 +75,9 @@ class WhatIfResult(BaseModel):
     moves: list[Move]
     rules_version: int | None
     model_version: int
+    labelled: int = Field(description="Demandes rejouées qu'un agent a transférées")
+    right_before: int = Field(description="... que la décision enregistrée envoyait au bon service")
+    right_after: int = Field(description="... que le candidat envoie au bon service")
 
 
 class VersionView(BaseModel):

@@ -118,6 +118,7 @@ class Store:
 
     async def recent(self, *, limit: int) -> list[Document]:
         fields = ["text", "category_requested", "channel", "form_type", "address", "department"]
+        fields.append("label.department")
         cursor = self.db.decisions.find(
             {}, dict.fromkeys(fields, 1), sort=[("decided_at", DESCENDING)], limit=limit
         )

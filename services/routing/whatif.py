@@ -17,6 +17,9 @@ class Replay:
     moves: Counter[tuple[str, str]]  # (recorded department, candidate department) -> count
     rules_version: int | None  # None: the candidate rules given in the call
     model_version: int
+    labelled: int  # replayed requests an agent transferred (their right department is known)
+    right_before: int  # ... that the recorded decision had sent to that department
+    right_after: int  # ... that the candidate sends there
 
 
 async def what_if(
@@ -48,10 +51,18 @@ async def what_if(
         for doc, decision in zip(history, decisions, strict=True)
         if doc["department"] != decision.department
     )
+    labels = [
+        (doc["department"], decision.department, doc["label"]["department"])
+        for doc, decision in zip(history, decisions, strict=True)
+        if "label" in doc
+    ]
     return Replay(
         replayed=len(history),
         changed=sum(moves.values()),
         moves=moves,
         rules_version=None if rules is not None else current.rules_version,
         model_version=candidate.model_version,
+        labelled=len(labels),
+        right_before=sum(before == right for before, _, right in labels),
+        right_after=sum(after == right for _, after, right in labels),
     )

@@ -227,6 +227,11 @@ async def test_agents_transfers_move_later_requests_after_retraining(routing: Ru
     after = (await routing.http.post("/v1/routing/explain", json=later, headers=AGENT)).json()
     assert after["department"] == "services_techniques"
     assert after["model_version"] == outcome["version"]
+    replay = await routing.http.post("/v1/routing/whatif", json={"last": 1000}, headers=ADMIN)
+    replayed = replay.json()  # the new model, replayed over the transferred requests
+    assert replayed["labelled"] == len(requests)
+    assert replayed["right_before"] <= 0.2 * len(requests)
+    assert replayed["right_after"] >= 0.9 * len(requests)
     unrelated = (await routing.http.post("/v1/routing/explain", json=other, headers=AGENT)).json()
     assert unrelated["department"] == "proprete"  # only that kind of request moved
 
