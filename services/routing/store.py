@@ -34,6 +34,14 @@ class Store:
         await self.db.decisions.create_index([("decided_at", DESCENDING)])
         await self.db.decisions.create_index([("label.at", ASCENDING)], sparse=True)
         await self.db.activations.create_index([("kind", ASCENDING), ("at", DESCENDING)])
+        await self.db.activations.create_index(
+            [
+                ("kind", ASCENDING),
+                ("version", ASCENDING),
+                ("rollback", ASCENDING),
+                ("at", DESCENDING),
+            ]
+        )
 
     # --- versions (rule sets and models share the shape: _id is the version number)
 
