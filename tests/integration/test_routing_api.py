@@ -288,3 +288,26 @@ async def test_another_replica_applies_an_activation_without_restart(routing: Ru
     assert current.rules.threshold == 0.5
     await routing.http.post("/v1/routing/rules/rollback", json={"reason": "essai"}, headers=ADMIN)
     assert (await replica.router()).rules_version == before
+
+
+async def test_a_worse_model_is_stored_but_not_activated(routing: Running) -> None:
+    active = (await routing.http.get("/v1/routing/models", headers=ADMIN)).json()["active"]
+    weak = {"reason": "Régularisation excessive", "params": {"c": 0.001}}
+    trained = await routing.http.post("/v1/routing/models", json=weak, headers=ADMIN)
+    assert trained.status_code == 201, trained.text
+    outcome = trained.json()
+    assert outcome["activated"] is False
+    assert outcome["held_out_accuracy"] < outcome["active_accuracy"]
+    models = (await routing.http.get("/v1/routing/models", headers=ADMIN)).json()
+    assert models["active"] == active
+    stored = next(v for v in models["versions"] if v["version"] == outcome["version"])
+    assert stored["active"] is False and stored["metrics"]["activated"] is False
+    # Still replayable: what would this version change over the latest requests?
+    replay = await routing.http.post(
+        "/v1/routing/whatif", json={"model_version": outcome["version"]}, headers=ADMIN
+    )
+    assert replay.status_code == 200 and replay.json()["model_version"] == outcome["version"]
+    unknown = await routing.http.post(
+        "/v1/routing/whatif", json={"model_version": 999}, headers=ADMIN
+    )
+    assert unknown.status_code == 404
