@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from services.routing.text import Expressions, analyse, fold, terms
 
@@ -109,5 +110,8 @@ def fit(
     ).fit(texts)
     model = LogisticRegression(C=params.c, max_iter=3000)
     matrix = hstack([words.transform(texts), chars.transform(texts)]).tocsr()
-    model.fit(matrix, [e.category for e in examples], sample_weight=[e.weight for e in examples])
+    with threadpool_limits(limits=1):  # one core: the other services of the host keep theirs
+        model.fit(
+            matrix, [e.category for e in examples], sample_weight=[e.weight for e in examples]
+        )
     return Classifier(words, chars, model)
