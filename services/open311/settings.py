@@ -21,7 +21,11 @@ class Open311Settings(ServiceSettings):
     )
     open311_jurisdiction: str = Field(default="ville.example", min_length=1)
     open311_private_services: str = Field(
-        default="etat_civil,candidature,action_sociale,inscription_scolaire",
+        default=(
+            "etat_civil,papiers_identite,elections,candidature,action_sociale,seniors,logement,"
+            "inscription_scolaire,periscolaire,petite_enfance,facturation,taxes_locales,"
+            "cimetiere,reservation_salles,vie_associative"
+        ),
         description="Catalogue categories never offered nor listed (personal matters)",
     )
     timezone: str = "Europe/Paris"

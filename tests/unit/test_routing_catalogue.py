@@ -1,5 +1,6 @@
 """The town's catalogue: every department a commune of ~27,000 has, replaceable by configuration."""
 
+from services.open311.settings import Open311Settings
 from services.routing.classifier import Hyperparameters
 from services.routing.examples import load_seed
 from services.routing.router import Query, Router
@@ -62,3 +63,10 @@ def test_a_town_catalogue_of_its_own_routes_with_its_keywords_and_fitted_rules()
     data = training_set(catalogue=town, seed=seed, labels=[], params=params)
     router = Router(town, rules, 1, train(data, catalogue=town, params=params), 1)
     assert router.decide(Query(text="Réserver la salle des fêtes")).department == "fetes"
+
+
+def test_open311_keeps_the_personal_categories_private() -> None:
+    private = Open311Settings().private_services
+    assert private <= set(CATALOGUE.categories)
+    assert {"papiers_identite", "facturation", "logement", "seniors", "cimetiere"} <= private
+    assert {"voirie", "eclairage", "proprete", "collecte_dechets"}.isdisjoint(private)
