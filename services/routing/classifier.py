@@ -65,9 +65,12 @@ class Classifier:
         """Features of `texts`: word features first, then character n-grams."""
         return csr_matrix(hstack([self.words.transform(texts), self.chars.transform(texts)]))
 
-    def probabilities(self, texts: Sequence[str], features: csr_matrix | None = None) -> np.ndarray:
-        matrix = self.matrix(list(texts)) if features is None else features
-        return np.asarray(self.model.predict_proba(matrix))
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return self.scores(self.matrix(list(texts)))
+
+    def scores(self, features: csr_matrix) -> np.ndarray:
+        """Probability of each category (columns in `categories` order), one row per text."""
+        return np.asarray(self.model.predict_proba(features))
 
     def reasons(
         self, text: str, category: str, *, row: csr_matrix | None = None, limit: int = 3

@@ -77,7 +77,7 @@ class Router:
         pending = [i for i, d in enumerate(decisions) if d is None]
         if pending:
             features = self.classifier.matrix([queries[i].text for i in pending])
-            scores = self.classifier.probabilities([], features)
+            scores = self.classifier.scores(features)
             for n, (i, row) in enumerate(zip(pending, scores, strict=True)):
                 decisions[i] = self._by_model(queries[i], row, features[n])
         return [d for d in decisions if d is not None]
