@@ -138,6 +138,10 @@ async def test_rules_are_for_admins_validated_hot_reloaded_and_rolled_back(
     invalid = {"rules": {"form_types": {"x": "licornes"}}, "reason": "essai"}
     refused = await routing.http.post("/v1/routing/rules", json=invalid, headers=ADMIN)
     assert refused.status_code == 422 and "licornes" in refused.json()["errors"][0]
+    out_of_range = {"rules": {"threshold": 2}, "reason": "essai"}
+    assert (
+        await routing.http.post("/v1/routing/rules", json=out_of_range, headers=ADMIN)
+    ).status_code == 422
     changed = await routing.http.post("/v1/routing/rules", json=strict, headers=ADMIN)
     assert changed.status_code == 201, changed.text
     new_version = changed.json()["active"]
