@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 import structlog
 from fastapi import FastAPI
@@ -10,12 +9,11 @@ from fastapi import FastAPI
 from services.routing import api
 from services.routing.context import Routing
 from services.routing.examples import load_seed
-from services.routing.handlers import on_submitted, on_transferred
+from services.routing.handlers import handlers
 from services.routing.settings import DEV_MODEL_KEY, RoutingSettings
 from services.routing.store import Store
 from shared.auth import DEV_SECRET
 from shared.catalogue import load_catalogue
-from shared.events import RequestSubmitted, RequestTransferred
 from shared.http import Lifespan, create_app
 from shared.runtime import Runtime, lifespan_for
 
@@ -52,13 +50,7 @@ def build_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
     runtime = Runtime.create(settings)
     routing = build_routing(settings, runtime)
-    runtime.consume(
-        group="routing",
-        handlers={
-            RequestSubmitted: partial(on_submitted, routing=routing),
-            RequestTransferred: partial(on_transferred, routing=routing),
-        },
-    )
+    runtime.consume(group="routing", handlers=handlers.bind(routing=routing))
     for value, default, env in (
         (settings.agent_jwt_secret, DEV_SECRET, "AGENT_JWT_SECRET"),
         (settings.model_signing_key, DEV_MODEL_KEY, "MODEL_SIGNING_KEY"),

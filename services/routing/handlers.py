@@ -1,6 +1,7 @@
 """Route each new request and publish the decision; learn from agents' transfers."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
 
 import structlog
@@ -19,6 +20,8 @@ from shared.events import (
     RequestTransferred,
     RoutingSuggestion,
 )
+from shared.kafka.handlers import Handlers
+from shared.kafka.producer import publish_all
 from shared.mongo import Document
 
 log = structlog.get_logger(__name__)
@@ -34,6 +37,7 @@ CONFIDENCE = Histogram(
     buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95),
 )
 ROUTED_NAMESPACE = uuid.UUID("5b0c5b76-3f0e-4c55-9a37-6c1f2b0f7e11")
+handlers = Handlers()
 
 
 def _department(code: str, catalogue: Catalogue) -> Department:
@@ -41,10 +45,13 @@ def _department(code: str, catalogue: Catalogue) -> Department:
 
 
 def routed_event(
-    envelope: Envelope, decision: Decision, *, catalogue: Catalogue, settings: RoutingSettings
-) -> Envelope:
+    envelope: Envelope[RequestSubmitted],
+    decision: Decision,
+    *,
+    catalogue: Catalogue,
+    settings: RoutingSettings,
+) -> Envelope[RequestRouted]:
     request = envelope.data
-    assert isinstance(request, RequestSubmitted)
     routed = RequestRouted(
         request_id=request.request_id,
         reference=request.reference,
@@ -75,10 +82,9 @@ def routed_event(
     return envelope.caused(routed, source=SOURCE, id=event_id)
 
 
-def history_entry(query: Query, event: Envelope) -> Document:
+def history_entry(query: Query, event: Envelope[RequestRouted]) -> Document:
     """What routing keeps of a decision: the text for retraining and replays, the outcome."""
     routed = event.data
-    assert isinstance(routed, RequestRouted)
     return {
         "_id": routed.request_id,
         "text": query.text,
@@ -93,29 +99,48 @@ def history_entry(query: Query, event: Envelope) -> Document:
     }
 
 
-async def on_submitted(envelope: Envelope, *, routing: Routing) -> None:
-    """Decide once per request: a redelivery republishes the recorded decision unchanged."""
-    request = envelope.data
-    assert isinstance(request, RequestSubmitted)
-    if (known := await routing.store.decision(request.request_id)) is not None:
-        routed = RequestRouted.model_validate(known["routed"])
-        event = envelope.caused(routed, source=SOURCE, id=known["event_id"])
-    else:
-        query = Query.of(request)
-        decision = (await routing.router()).decide(query)
-        settings = routing.settings
-        event = routed_event(envelope, decision, catalogue=routing.catalogue, settings=settings)
-        await routing.store.record_decision(history_entry(query, event))
-        DECISIONS.labels(decision.rule.split(":")[0], decision.department).inc()
-        if not decision.rule.startswith(("category:", "form:", "channel:")):
-            CONFIDENCE.observe(decision.confidence)
-    await routing.publisher.publish(event)
+@handlers.handles_batch(RequestSubmitted)
+async def on_submitted(
+    envelopes: Sequence[Envelope[RequestSubmitted]], *, routing: Routing
+) -> None:
+    """Decide once per request for the whole batch, record, then publish all and await acks.
+
+    A redelivery finds the recorded decision and republishes it unchanged (same event id).
+    """
+    known = await routing.store.decisions([e.data.request_id for e in envelopes])
+    fresh = {e.data.request_id: e for e in envelopes if e.data.request_id not in known}
+    if fresh:
+        queries = {rid: Query.of(e.data) for rid, e in fresh.items()}
+        decided = (await routing.router()).decide_many(list(queries.values()))
+        entries = []
+        for (rid, query), decision in zip(queries.items(), decided, strict=True):
+            event = routed_event(
+                fresh[rid], decision, catalogue=routing.catalogue, settings=routing.settings
+            )
+            entries.append(history_entry(query, event))
+            _count(decision)
+        await routing.store.record_decisions(entries)
+        known |= {entry["_id"]: entry for entry in entries}
+    await publish_all(
+        routing.publisher, [_recorded(e, known[e.data.request_id]) for e in envelopes]
+    )
 
 
-async def on_transferred(envelope: Envelope, *, routing: Routing) -> None:
+def _recorded(envelope: Envelope[RequestSubmitted], entry: Document) -> Envelope[RequestRouted]:
+    routed = RequestRouted.model_validate(entry["routed"])
+    return envelope.caused(routed, source=SOURCE, id=entry["event_id"])
+
+
+def _count(decision: Decision) -> None:
+    DECISIONS.labels(decision.rule.split(":")[0], decision.department).inc()
+    if not decision.rule.startswith(("category:", "form:", "channel:")):
+        CONFIDENCE.observe(decision.confidence)
+
+
+@handlers.handles(RequestTransferred)
+async def on_transferred(envelope: Envelope[RequestTransferred], *, routing: Routing) -> None:
     """An agent's transfer is the request's corrected label for the next training."""
     transfer = envelope.data
-    assert isinstance(transfer, RequestTransferred)
     recorded = await routing.store.record_label(
         transfer.request_id,
         {

@@ -7,12 +7,13 @@ from typing import Any, Literal
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.mongo import Document
 
 Kind = Literal["rules", "model"]
 COLLECTION: dict[Kind, str] = {"rules": "rulesets", "model": "models"}
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -103,16 +104,18 @@ class Store:
 
     # --- decisions history
 
-    async def decision(self, request_id: str) -> Document | None:
-        return await self.db.decisions.find_one({"_id": request_id})
+    async def decisions(self, request_ids: list[str]) -> dict[str, Document]:
+        """Decisions already recorded for these requests, by request id."""
+        cursor = self.db.decisions.find({"_id": {"$in": request_ids}})
+        return {doc["_id"]: doc async for doc in cursor}
 
-    async def record_decision(self, doc: Document) -> bool:
+    async def record_decisions(self, docs: list[Document]) -> None:
         """First decision of a request wins: a redelivery finds it and republishes it."""
         try:
-            await self.db.decisions.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+            await self.db.decisions.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
 
     async def record_label(self, request_id: str, label: Document) -> bool:
         result = await self.db.decisions.update_one({"_id": request_id}, {"$set": {"label": label}})

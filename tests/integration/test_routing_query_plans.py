@@ -45,7 +45,7 @@ async def store() -> AsyncIterator[tuple[Store, Recorder]]:
 
 
 HOT: dict[str, Query] = {
-    "decision by request id (consumer)": lambda s: s.decision("req-7"),
+    "decisions of a batch by request id (consumer)": lambda s: s.decisions(["req-7", "req-9"]),
     "version in force (every reload check)": lambda s: s.active("model"),
     "a stored version": lambda s: s.version("model", 2),
     "what came before a version (rollback)": lambda s: s.first_activation("rules", 2),
