@@ -94,7 +94,9 @@ async def store_figures() -> dict[str, float]:
     for size in (SMALL, LARGE):
         label = f"{size // 1000}k"
         figures[f"store_update_ms_at_{label}"] = await store_update_ms(MONGODB_URI, size=size)
-        figures[f"tracking_event_ms_at_{label}"] = await tracking_event_ms(MONGODB_URI, size=size)
+        tracking = await tracking_event_ms(MONGODB_URI, size=size)
+        figures[f"tracking_event_ms_at_{label}"] = tracking["one"]
+        figures[f"tracking_batched_event_ms_at_{label}"] = tracking["batched"]
     return figures
 
 
