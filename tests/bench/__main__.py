@@ -15,15 +15,17 @@ from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.bench.routing import measure as routing_figures
+from tests.bench.store import store_update_ms, tracking_event_ms
 from tests.e2e.conftest import drop_databases, start_pipeline
 from tools.devstack import stop_services
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
-# Offered load for the latency figure: below the pipeline's capacity on FerretDB, so the
-# figure measures the path, not a queue.
-LATENCY_RATE = float(os.environ.get("BENCH_LATENCY_RATE", "3"))
+# Offered load for the latency figure (open loop): the rate a busy town hall's peak could see.
+LATENCY_RATE = float(os.environ.get("BENCH_LATENCY_RATE", "20"))
+# Store sizes for the per-operation figures: a few weeks of requests, and years of them.
+SMALL, LARGE = 1_000, int(os.environ.get("BENCH_LARGE_STORE", "100000"))
 
 
 async def measure() -> dict[str, float]:
@@ -36,6 +38,7 @@ async def measure() -> dict[str, float]:
         f"raw_store_{k}": v
         for k, v in (await store_inserts(MONGODB_URI, count=int(2000 * SCALE))).items()
     }
+    figures |= await store_figures()
     with tempfile.TemporaryDirectory(prefix="relais-bench-") as workdir:
         pipeline = await start_pipeline(Path(workdir), bootstrap=KAFKA)
         try:
@@ -54,6 +57,7 @@ async def measure() -> dict[str, float]:
                 lat = await latencies(
                     client, portal, requests, rate=LATENCY_RATE, duration_s=20 * SCALE
                 )
+                figures["e2e_latency_offered_per_s"] = LATENCY_RATE
                 figures["e2e_latency_p50_ms"] = percentile(lat, 50) * 1000
                 figures["e2e_latency_p99_ms"] = percentile(lat, 99) * 1000
             await store.close()
@@ -77,6 +81,23 @@ async def measure() -> dict[str, float]:
     figures["ratio_e2e_to_raw_insert_one"] = (
         figures["e2e_requests_per_s"] / figures["raw_store_insert_one_per_s"]
     )
+    large = f"{LARGE // 1000}k"
+    for name in ("tracking_event", "store_update"):
+        figures[f"ratio_{name}_{large}_to_1k"] = (
+            figures[f"{name}_ms_at_{large}"] / figures[f"{name}_ms_at_1k"]
+        )
+    return figures
+
+
+async def store_figures() -> dict[str, float]:
+    """One operation's cost with a small and a large history (stores filled in bulk first)."""
+    figures: dict[str, float] = {}
+    for size in (SMALL, LARGE):
+        label = f"{size // 1000}k"
+        figures[f"store_update_ms_at_{label}"] = await store_update_ms(MONGODB_URI, size=size)
+        tracking = await tracking_event_ms(MONGODB_URI, size=size)
+        figures[f"tracking_event_ms_at_{label}"] = tracking["one"]
+        figures[f"tracking_batched_event_ms_at_{label}"] = tracking["batched"]
     return figures
 
 

@@ -71,28 +71,33 @@ async def latencies(
 ) -> list[float]:
     """Open loop at `rate` requests/s: seconds from each 202 until tracking shows it routed.
 
-    One poller reads tracking's store, so the figures include up to one poll of delay."""
+    One poller reads tracking's store, so the figures include up to one poll of delay. It
+    keeps polling until every request was sent and seen: stopping when it has caught up with
+    the requests accepted so far would miss the ones sent after."""
+    count = int(rate * duration_s)
     accepted: dict[str, float] = {}
     seen: dict[str, float] = {}
 
     async def one() -> None:
         response = await client.post(portal, json=REQUEST)
+        if response.status_code != 202:
+            raise RuntimeError(f"{portal}: {response.status_code} {response.text[:200]}")
         accepted[response.json()["id"]] = time.perf_counter()
 
-    async def poll(until: float) -> None:
-        while time.perf_counter() < until and (len(seen) < len(accepted) or not accepted):
+    async def poll(deadline: float) -> None:
+        while len(seen) < count and time.perf_counter() < deadline:
             pending = [i for i in accepted if i not in seen]
             if pending:
                 for request_id in await _routed(requests, pending):
                     seen[request_id] = time.perf_counter()
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.01)
 
-    count = int(rate * duration_s)
     poller = asyncio.create_task(poll(time.perf_counter() + duration_s + 120))
     tasks = []
-    for _ in range(count):
+    started = time.perf_counter()
+    for k in range(count):  # on a fixed schedule, so a slow answer does not lower the rate
+        await asyncio.sleep(max(0.0, started + k / rate - time.perf_counter()))
         tasks.append(asyncio.create_task(one()))
-        await asyncio.sleep(1 / rate)
     await asyncio.gather(*tasks)
     await poller
     if len(seen) < count:
