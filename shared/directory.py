@@ -54,6 +54,7 @@ class RequestDirectory:
                     "citizen_phone": citizen.phone,
                     "facebook_psid": citizen.facebook_psid,
                     "submitted_at": event.submitted_at,
+                    "tracking_token_hash": event.tracking_token_hash,
                 },
                 "$setOnInsert": {
                     "status": RequestStatus.RECEIVED.value,

@@ -7,12 +7,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from services.portal.api import router
+from services.portal import api, messages
 from services.portal.forms import FORMS
 from services.portal.portal import Portal
 from services.portal.settings import LETTER, SOURCE, PortalSettings
 from shared.blobs import BlobStore
 from shared.catalogue import load_catalogue
+from shared.directory import RequestDirectory
 from shared.http import create_app
 from shared.intake import Intake
 from shared.runtime import Runtime, lifespan_for
@@ -23,12 +24,15 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 def build_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()
     runtime = Runtime.create(settings)
+    # Its own view of requests, from the log: whose tracking code opens which request.
+    directory = RequestDirectory(db=runtime.db)
+    runtime.consume(group="portal-adapter", handlers=directory.handlers())
     app = create_app(
         title="Relais portail citoyen",
         description="Dépôt des demandes des habitants et des formulaires en ligne de la "
         "commune ; chaque demande reçoit une référence et un code de suivi.",
-        lifespan=lifespan_for(runtime),
-        readiness=[runtime.database_ready],
+        lifespan=lifespan_for(runtime, on_start=directory.ensure_indexes),
+        readiness=[runtime.database_ready, runtime.consumers_ready],
         max_body_bytes=settings.max_upload_bytes,
     )
     app.state.portal = Portal(
@@ -36,8 +40,10 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
         catalogue=load_catalogue(),
         intake=Intake(db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
         blobs=BlobStore(db=runtime.db, service=settings.service_name),
+        directory=directory,
     )
-    app.include_router(router)
+    app.include_router(api.router)
+    app.include_router(messages.router)
     app.openapi = partial(openapi_with_forms, app)  # type: ignore[method-assign]
     return app
 
