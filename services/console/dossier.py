@@ -101,8 +101,9 @@ async def _updates(
             answer = None
         if answer is not None and answer.status == 200:
             mark = json.dumps([answer.body.get("status"), len(answer.body.get("timeline", []))])
-            if last is not None and mark != last:
-                data = {"parts": _parts(console, answer.body), "announce": "Demande mise à jour."}
+            if mark != last:  # the first one too: the page may be older than the stream
+                announce = "Demande mise à jour." if last is not None else ""
+                data = {"parts": _parts(console, answer.body), "announce": announce}
                 yield f"event: update\ndata: {json.dumps(data)}\n\n"
             last = mark
         yield ": keep-alive\n\n"
