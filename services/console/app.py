@@ -15,6 +15,7 @@ from services.console.context import Console
 from services.console.session import COOKIE, CsrfRefused, LoginRequired
 from services.console.settings import DEV_SESSION_SECRET, ConsoleSettings
 from services.console.upstream import TokenRejected, Upstream, UpstreamDown
+from services.console.wording import channel_label
 from shared.auth import DEV_SECRET
 from shared.catalogue import load_catalogue
 from shared.http import create_app
@@ -65,10 +66,12 @@ def _handlers(app: FastAPI, console: Console) -> None:
 
 def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
+    pages = Pages(templates_dir=HERE / "templates", settings=settings)
+    pages.templates.env.filters["channel"] = channel_label
     console = Console(
         settings=settings,
         upstream=upstream or Upstream(settings),
-        pages=Pages(templates_dir=HERE / "templates", settings=settings),
+        pages=pages,
         catalogue=load_catalogue(),
         oauth=oidc_client(settings),
     )

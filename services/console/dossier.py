@@ -65,8 +65,9 @@ async def change_status(
         return detail
     form = await request.form()
     comment = str(form.get("comment") or "").strip()
+    status = str(form.get("status") or "")
     body = {
-        "status": str(form.get("status") or ""),
+        "status": status,
         "comment": comment or None,
         "internal": bool(form.get("internal")),
     }
@@ -74,7 +75,7 @@ async def change_status(
         token=agent_token(request), request_id=request_id, body=body
     )
     if answer.status == 202:
-        flash(request, f"Statut « {status_label(body['status'])} » enregistré.")
+        flash(request, f"Statut « {status_label(status)} » enregistré.")
     else:
         flash(request, answer.detail, kind="error")
     return RedirectResponse(f"/demandes/{request_id}", status_code=303)

@@ -57,7 +57,7 @@ def token_matches(token: str, stored_hash: str | None) -> bool:
     "/requests/{reference}/messages",
     status_code=202,
     summary="Ajouter un message ou un document à sa demande (code de suivi)",
-    responses={404: {"description": NOT_FOUND}} | ERRORS,
+    responses={**ERRORS, 404: {"description": NOT_FOUND}},
     openapi_extra={
         "requestBody": {
             "required": True,

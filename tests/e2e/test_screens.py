@@ -10,7 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.browser import axe_violations, require_chromium, tab_to
+from tests.e2e.browser import (
+    assert_accessible,
+    file_request,
+    login,
+    new_page,
+    open_status,
+    require_chromium,
+    tab_to,
+)
 from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
 from tests.e2e.flow import REQUEST, routed_view
 from tools.devstack import stop_services
@@ -27,7 +35,6 @@ SITE_PAGES = (
     "/accessibilite/signaler",
 )
 CONSOLE_PAGES = ("/", "/accueil", "/statistiques", "/aide")
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
 
 
 @pytest.fixture(scope="module")
@@ -51,59 +58,6 @@ async def browser() -> AsyncIterator[Any]:
         )
         yield launched
         await launched.close()
-
-
-async def new_page(browser: Any) -> Any:
-    # axe-core is injected as an inline script, which the pages' CSP rightly refuses.
-    context = await browser.new_context(bypass_csp=True, locale="fr-FR")
-    return await context.new_page()
-
-
-async def assert_accessible(page: Any) -> None:
-    violations = await axe_violations(page)
-    assert violations == [], f"{page.url}: {violations}"
-
-
-async def login(page: Any, console: str, *, name: str, department: str, axe: bool = True) -> None:
-    await page.goto(f"{console}/")
-    assert page.url.endswith("/connexion")
-    if axe:
-        await assert_accessible(page)
-    await page.fill("#f-name", name)
-    await page.select_option("#f-department", department)
-    await page.click("form[action='/connexion/dev'] button")
-    assert page.url == f"{console}/"
-
-
-async def file_request(page: Any, site: str, *, description: str) -> tuple[str, str]:
-    """The generic form with a photo attached: first a wrong email, then the right one."""
-    await page.goto(f"{site}/demarches/demande_generale")
-    await page.select_option("#f-category", "voirie")
-    await page.fill("#f-description", description)
-    await page.fill("#f-citizen-name", "Camille Martin")
-    await page.fill("#f-citizen-email", "camille-sans-arobase")
-    await page.click("form button[type=submit]")
-    error = page.locator("#f-citizen-email-error")
-    assert "Adresse électronique invalide" in await error.inner_text()
-    described = await page.get_attribute("#f-citizen-email", "aria-describedby")
-    assert "f-citizen-email-error" in (described or "")
-    await assert_accessible(page)
-    await page.fill("#f-citizen-email", "camille.martin@example.org")
-    await page.set_input_files(
-        "#f-files", files=[{"name": "trou.png", "mimeType": "image/png", "buffer": PNG}]
-    )
-    await page.click("form button[type=submit]")
-    await assert_accessible(page)
-    assert await page.locator(".qr img").get_attribute("src") or ""
-    return await page.inner_text("#reference"), await page.inner_text("#tracking-code")
-
-
-async def open_status(page: Any, site: str, reference: str, code: str) -> None:
-    await page.goto(f"{site}/suivi/{reference}")
-    assert await page.input_value("#f-reference") == reference
-    await page.fill("#f-code", code)
-    await page.click("form button[type=submit]")
-    assert code not in page.url and "code" not in page.url  # posted, never in the address
 
 
 async def test_every_page_of_both_faces_has_no_accessibility_violation(
