@@ -37,11 +37,11 @@ def filters_of(request: Request, agent: Agent) -> dict[str, str]:
 
 
 async def snapshot(console: Console, *, token: str, filters: dict[str, str]) -> dict[str, Any]:
-    page = await console.upstream.requests(
-        token=token, filters=filters, limit=console.settings.page_size
+    page, stats = await asyncio.gather(
+        console.upstream.requests(token=token, filters=filters, limit=console.settings.page_size),
+        console.upstream.department_stats(token=token),
     )
     items = page.body.get("items", []) if page.status == 200 else []
-    stats = await console.upstream.department_stats(token=token)
     mine = next(
         (s for s in stats if (s.get("department") or {}).get("code") == filters["department"]),
         {"by_status": {}, "overdue": 0, "total": 0},
