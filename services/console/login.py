@@ -94,7 +94,8 @@ async def oidc_callback(request: Request, console: ConsoleDep) -> Response:
         log.warning("console.oidc_refused", error=type(exc).__name__)
         error = {"oidc": "La connexion par le fournisseur d'identité a échoué ; réessayez."}
         return _login(request, console, errors=error, status_code=401)
-    claims = token.get("userinfo") or {}
+    # Claims from the ID token when the provider sends one, else from its userinfo endpoint.
+    claims = token.get("userinfo") or await console.oauth.town.userinfo(token=token)
     settings = console.settings
     roles = claims.get(settings.oidc_roles_claim) or []
     agent = Agent(

@@ -66,7 +66,8 @@ class Upstream:
 
     async def department_stats(self, *, token: str) -> list[dict[str, Any]]:
         answer = await self.call("GET", f"{self.tracking}/v1/stats/departments", token=token)
-        return list(answer.body) if answer.status == 200 else []
+        ok = answer.status == 200 and isinstance(answer.body, list)
+        return [line for line in answer.body if isinstance(line, dict)] if ok else []
 
     async def log_contact(
         self, *, token: str, kind: str, body: dict[str, Any], idempotency_key: str
