@@ -90,6 +90,7 @@ def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None
         description="La console des agents : file du service, dossiers, accueil du public, "
         "statistiques. Pages HTML rendues par le serveur.",
         lifespan=lifespan,
+        readiness=[console.upstream.ready],
     )
     app.state.console = console
     install_pages(app, settings=settings)

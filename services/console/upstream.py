@@ -76,5 +76,13 @@ class Upstream:
         headers = {"Idempotency-Key": idempotency_key}
         return await self.call("POST", url, token=token, json=body, headers=headers)
 
+    async def ready(self) -> bool:
+        """Tracking answers its health check (the desk is needed by one page only)."""
+        try:
+            (await self.client.get(f"{self.tracking}/healthz")).raise_for_status()
+        except httpx.HTTPError:
+            return False
+        return True
+
     async def close(self) -> None:
         await self.client.aclose()

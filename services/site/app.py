@@ -34,6 +34,7 @@ def build_app(settings: SiteSettings | None = None, upstream: Upstream | None = 
         description="Le site des habitants : démarches en ligne, suivi des demandes, "
         "accessibilité. Pages HTML rendues par le serveur.",
         lifespan=lifespan,
+        readiness=[site.upstream.ready],
         max_body_bytes=settings.max_upload_bytes,
     )
     app.state.site = site

@@ -84,5 +84,14 @@ class Upstream:
             headers={"X-Tracking-Token": code, "Idempotency-Key": idempotency_key},
         )
 
+    async def ready(self) -> bool:
+        """The portal and tracking answer their health checks."""
+        try:
+            for base in (self.portal, self.tracking):
+                (await self.client.get(f"{base}/healthz")).raise_for_status()
+        except httpx.HTTPError:
+            return False
+        return True
+
     async def close(self) -> None:
         await self.client.aclose()

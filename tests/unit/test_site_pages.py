@@ -158,3 +158,13 @@ def test_pages_are_french_with_a_skip_link_and_a_strict_content_security_policy(
 def test_dates_read_as_french_in_the_town_time_zone() -> None:
     assert french_date("2026-12-01T23:30:00Z") == "2 décembre 2026"  # already the 2nd in Paris
     assert french_datetime("2026-07-01T08:05:00Z") == "1er juillet 2026 à 10 h 05"
+
+
+def test_the_site_is_ready_only_when_the_portal_and_tracking_answer() -> None:
+    def health(up: bool) -> Handler:
+        return lambda request: httpx.Response(200 if up else 503, json={})
+
+    assert site(health(True)).get("/readyz").status_code == 200
+    not_ready = site(health(False)).get("/readyz")
+    assert not_ready.status_code == 503
+    assert not_ready.headers["content-type"].startswith("application/problem+json")
