@@ -51,13 +51,16 @@ async def assert_accessible(page: Any) -> None:
     assert violations == [], f"{page.url}: {violations}"
 
 
-async def login(page: Any, console: str, *, name: str, department: str, axe: bool = True) -> None:
+async def login(
+    page: Any, console: str, *, name: str, department: str, axe: bool = True, admin: bool = False
+) -> None:
     await page.goto(f"{console}/")
     assert page.url.endswith("/connexion")
     if axe:
         await assert_accessible(page)
     await page.fill("#f-name", name)
     await page.select_option("#f-department", department)
+    await page.set_checked("#f-admin", admin)
     await page.click("form[action='/connexion/dev'] button")
     assert page.url == f"{console}/"
 

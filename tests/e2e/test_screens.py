@@ -73,6 +73,12 @@ async def test_every_page_of_both_faces_has_no_accessibility_violation(
         response = await page.goto(faces.url("console") + path)
         assert response.status == 200, path
         await assert_accessible(page)
+    admin = await new_page(browser)
+    await login(admin, faces.url("console"), name="Alex Admin", department="accueil", admin=True)
+    for path in ("/exploitation", "/exploitation/tracking"):
+        response = await admin.goto(faces.url("console") + path)
+        assert response.status == 200, path
+        await assert_accessible(admin)
 
 
 async def test_a_citizen_files_an_agent_sees_it_live_answers_and_the_citizen_reads_it(
