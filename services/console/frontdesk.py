@@ -53,7 +53,7 @@ def _page(
         values=values,
         errors=errors or {},
         receipt=receipt,
-        key=uuid.uuid4().hex,
+        key=values.get("key") or uuid.uuid4().hex,  # a retry after an error is the same visit
     )
 
 

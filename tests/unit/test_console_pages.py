@@ -154,3 +154,38 @@ def test_the_live_queue_changes_its_fingerprint_when_a_request_changes() -> None
     moved = {**snap, "items": [{"id": "a", "status": "in_progress"}]}
     assert fingerprint(snap) == fingerprint(dict(snap))
     assert fingerprint(snap) != fingerprint(moved)
+
+
+def test_the_front_desk_logs_a_call_through_the_desk_adapter_and_hands_out_the_code() -> None:
+    fake = FakeTracking()
+    desk_calls: list[httpx.Request] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.url.port != 8002:
+            return fake(request)
+        desk_calls.append(request)
+        body = json.loads(request.content)
+        if "@" not in body.get("citizen", {}).get("email", "@"):
+            error = {"field": "citizen.email", "message": "Adresse électronique invalide."}
+            return httpx.Response(422, json={"detail": "invalide", "errors": [error]})
+        return httpx.Response(202, json={"reference": "2026-T000007", "tracking_token": "c0de"})
+
+    settings = ConsoleSettings()
+    upstream = Upstream(settings, httpx.AsyncClient(transport=httpx.MockTransport(route)))
+    client = TestClient(build_app(settings, upstream), base_url="https://testserver")
+    csrf = csrf_of(client.get("/connexion").text)
+    client.post("/connexion/dev", data={"csrf": csrf, "name": "Léa", "department": "accueil"})
+    form = {"csrf": csrf_of(client.get("/accueil").text), "kind": "calls", "category": "voirie"}
+    form |= {"description": "Trou", "name": "Camille", "email": "camille", "key": "k-9"}
+    refused = client.post("/accueil", data=form)
+    assert refused.status_code == 422 and 'id="f-email-error"' in refused.text
+    done = client.post("/accueil", data=form | {"email": "camille@example.org"})
+    assert done.status_code == 200
+    assert "2026-T000007" in done.text and "c0de" in done.text
+    assert desk_calls[-1].url.path == "/v1/calls"
+    assert desk_calls[-1].headers["Idempotency-Key"] == "k-9"
+    assert json.loads(desk_calls[-1].content) == {
+        "category": "voirie",
+        "description": "Trou",
+        "citizen": {"name": "Camille", "email": "camille@example.org"},
+    }
