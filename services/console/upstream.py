@@ -1,5 +1,6 @@
 """The console's only way to the rest of Relais: tracking's and the desk's HTTP APIs."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,11 +71,21 @@ class Upstream:
         return [line for line in answer.body if isinstance(line, dict)] if ok else []
 
     async def log_contact(
-        self, *, token: str, kind: str, body: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        token: str,
+        kind: str,
+        body: dict[str, Any],
+        idempotency_key: str,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Answer:
+        """A visit or a call (JSON), or a letter (multipart: `data` JSON and the `scan`)."""
         url = f"{self.desk}/v1/{kind}"
         headers = {"Idempotency-Key": idempotency_key}
-        return await self.call("POST", url, token=token, json=body, headers=headers)
+        if files is None:
+            return await self.call("POST", url, token=token, json=body, headers=headers)
+        parts = {"data": ("data.json", json.dumps(body).encode(), "application/json"), **files}
+        return await self.call("POST", url, token=token, files=parts, headers=headers)
 
     async def ready(self) -> bool:
         """Tracking answers its health check (the desk is needed by one page only)."""

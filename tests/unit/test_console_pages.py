@@ -189,3 +189,30 @@ def test_the_front_desk_logs_a_call_through_the_desk_adapter_and_hands_out_the_c
         "description": "Trou",
         "citizen": {"name": "Camille", "email": "camille@example.org"},
     }
+
+
+def test_a_scanned_letter_goes_to_the_desk_as_data_and_scan_parts() -> None:
+    sent: list[httpx.Request] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.url.port != 8002:
+            return FakeTracking()(request)
+        sent.append(request)
+        return httpx.Response(202, json={"reference": "2026-C000003", "tracking_token": None})
+
+    settings = ConsoleSettings()
+    upstream = Upstream(settings, httpx.AsyncClient(transport=httpx.MockTransport(route)))
+    client = TestClient(build_app(settings, upstream), base_url="https://testserver")
+    csrf = csrf_of(client.get("/connexion").text)
+    client.post("/connexion/dev", data={"csrf": csrf, "name": "Léa", "department": "accueil"})
+    form = {"csrf": csrf_of(client.get("/accueil").text), "kind": "letters"}
+    form |= {"category": "urbanisme", "description": "Demande de permis", "name": "M. Roux"}
+    form |= {"postal_address": "4 rue Haute", "date_received": "2026-12-01"}
+    done = client.post(
+        "/accueil", data=form, files={"scan": ("lettre.pdf", b"%PDF-1.4", "application/pdf")}
+    )
+    assert done.status_code == 200 and "2026-C000003" in done.text
+    body = sent[0].read()
+    assert sent[0].url.path == "/v1/letters"
+    assert b'"sender": {"name": "M. Roux", "postal_address": "4 rue Haute"}' in body
+    assert b'"date_received": "2026-12-01"' in body and b'filename="lettre.pdf"' in body
