@@ -94,3 +94,5 @@ async def open_status(page: Any, site: str, reference: str, code: str) -> None:
     await page.fill("#f-code", code)
     await page.click("form button[type=submit]")
     assert code not in page.url and "code" not in page.url  # posted, never in the address
+    heading = await page.inner_text("h1")
+    assert heading == f"Demande {reference}", await page.inner_text("main")
