@@ -38,7 +38,13 @@ class Site:
             for url, label in NAV
         ]
         return self.pages.render(
-            request, name, status_code, face_name="Démarches en ligne", nav=nav, **context
+            request,
+            name,
+            status_code,
+            face_name="Démarches en ligne",
+            nav=nav,
+            accessibility_url="/accessibilite",  # RGAA: the conformity on every page
+            **context,
         )
 
     def unavailable(self, request: Request) -> HTMLResponse:
