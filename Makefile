@@ -11,6 +11,9 @@ export PATH := $(TOOLS)/bin:$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
 UV := $(TOOLS)/bin/uv
+# axe-core (accessibility rules) from npm, for the browser tests; never copied into the repo.
+AXE_VERSION := 4.14.1
+AXE_STAMP := $(RELAIS_CACHE_DIR)/axe/.installed-$(AXE_VERSION)
 VENV_STAMP := .venv/.synced
 RELAIS := .venv/bin/relais
 PYTEST := .venv/bin/pytest
@@ -23,7 +26,7 @@ define with_infra
 	$(RELAIS) infra up --started-file "$$started" && $(1)
 endef
 
-.PHONY: help run up down status test test-unit bench contracts lint fmt .venv
+.PHONY: help run up down status test test-unit bench contracts lint fmt screenshots .venv
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +41,10 @@ $(VENV_STAMP): pyproject.toml uv.lock | $(UV)
 
 .venv: $(VENV_STAMP) ## Create or update the virtualenv from uv.lock
 
+$(AXE_STAMP):
+	npm install --silent --no-audit --no-fund --prefix $(RELAIS_CACHE_DIR)/axe axe-core@$(AXE_VERSION)
+	@touch $@
+
 run: $(VENV_STAMP) ## Run infrastructure and all services in the foreground (Ctrl-C stops)
 	$(RELAIS) stack run
 
@@ -50,7 +57,7 @@ down: $(VENV_STAMP) ## Stop what `make up` started
 status: $(VENV_STAMP) ## Show what runs where
 	$(RELAIS) stack status
 
-test: $(VENV_STAMP) ## Run every test tier against real Kafka and SecantusDB
+test: $(VENV_STAMP) $(AXE_STAMP) ## Run every test tier against real Kafka and SecantusDB
 	$(call with_infra,{ $(PYTEST) -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	  exit $$rc; })
@@ -60,6 +67,9 @@ test-unit: $(VENV_STAMP) ## Run the tests that need no infrastructure
 
 bench: $(VENV_STAMP) ## Run the benchmarks against real Kafka and SecantusDB
 	$(call with_infra,.venv/bin/python -m tests.bench)
+
+screenshots: $(VENV_STAMP) ## Screenshots of the main pages into docs/screenshots/ (Chromium)
+	$(call with_infra,.venv/bin/python -m tests.e2e.screenshots)
 
 contracts: $(VENV_STAMP) ## Regenerate contracts/ (JSON Schemas, AsyncAPI, OpenAPI) from the code
 	.venv/bin/python -c 'from tools.contracts import write_all; print(*write_all(), sep="\n")'

@@ -51,6 +51,7 @@ class RequestDirectory:
             "citizen_phone": citizen.phone,
             "facebook_psid": citizen.facebook_psid,
             "submitted_at": event.submitted_at,
+            "tracking_token_hash": event.tracking_token_hash,
         }
 
     def routed_fields(self, event: RequestRouted) -> Document:

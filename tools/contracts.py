@@ -23,6 +23,8 @@ HTTP_SERVICES: dict[str, str] = {
     "routing": "services.routing.app",
     "tracking": "services.tracking.app",
     "notification": "services.notification.app",
+    "site": "services.site.app",
+    "console": "services.console.app",
 }
 PRODUCERS: dict[str, list[str]] = {
     "channel adapters": ["RequestSubmitted", "CitizenMessageReceived"],

@@ -7,12 +7,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+from services.portal import messages
 from services.portal.context import Portal
 from services.portal.forms import FORMS
 from services.portal.routes import router
 from services.portal.settings import LETTER, SOURCE, PortalSettings
 from shared.blobs import BlobStore
 from shared.catalogue import load_catalogue
+from shared.directory import RequestDirectory
 from shared.http import create_app
 from shared.intake import Intake
 from shared.runtime import Runtime, lifespan_for
@@ -23,12 +25,15 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 def build_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()
     runtime = Runtime.create(settings)
+    # Its own view of requests, from the log: whose tracking code opens which request.
+    directory = RequestDirectory(db=runtime.db)
+    runtime.consume(group="portal-adapter", handlers=directory.handlers())
     app = create_app(
         title="Relais portail citoyen",
         description="Dépôt des demandes des habitants et des formulaires en ligne de la "
         "commune ; chaque demande reçoit une référence et un code de suivi.",
-        lifespan=lifespan_for(runtime),
-        readiness=[runtime.database_ready],
+        lifespan=lifespan_for(runtime, on_start=directory.ensure_indexes),
+        readiness=[runtime.database_ready, runtime.consumers_ready],
         max_body_bytes=settings.max_upload_bytes,
     )
     app.state.portal = Portal(
@@ -38,8 +43,10 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
             db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER
         ),
         blobs=BlobStore(db=runtime.db, service=settings.service_name),
+        directory=directory,
     )
     app.include_router(router)
+    app.include_router(messages.router)
     app.openapi = partial(openapi_with_forms, app)  # type: ignore[method-assign]
     return app
 

@@ -10,6 +10,7 @@ from services.portal.schemas import Accepted
 from services.portal.settings import PortalSettings
 from shared.blobs import BlobStore
 from shared.catalogue import Catalogue
+from shared.directory import RequestDirectory
 from shared.events import Channel
 from shared.intake import Intake, RequestDraft
 
@@ -22,6 +23,7 @@ class Portal:
     catalogue: Catalogue
     intake: Intake
     blobs: BlobStore
+    directory: RequestDirectory
 
     async def keep_raw(self, *, content: bytes, content_type: str) -> str:
         return await self.blobs.keep_raw(

@@ -15,6 +15,7 @@ CONSUMER_GROUPS = (
     "email-adapter",
     "desk-adapter",
     "web-adapter",
+    "portal-adapter",
     "open311",
 )
 

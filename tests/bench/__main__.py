@@ -15,6 +15,7 @@ from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.bench.routing import measure as routing_figures
+from tests.bench.screens import page_renders
 from tests.bench.store import store_update_ms, tracking_event_ms
 from tests.e2e.conftest import drop_databases, start_pipeline
 from tools.devstack import stop_services
@@ -72,6 +73,9 @@ async def measure() -> dict[str, float]:
         finally:
             stop_services(adapters.handles)
             await drop_databases(adapters)
+        figures |= await page_renders(
+            Path(workdir) / "screens", bootstrap=KAFKA, count=max(int(200 * SCALE), 20)
+        )
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )

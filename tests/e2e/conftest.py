@@ -93,6 +93,10 @@ async def _start(
         "PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking_port}/v1/public/requests/{{reference}}",
         "PUBLISH_TIMEOUT_S": "3",
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
+        # Where the web faces find the other services (PORTAL_URL, TRACKING_URL, SITE_URL...).
+        **{
+            f"{s.name.upper()}_URL": f"http://127.0.0.1:{s.http_port}" for s in specs if s.http_port
+        },
         **(extra_env or {}),
     }
     handles = await start_services(

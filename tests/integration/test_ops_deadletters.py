@@ -10,10 +10,10 @@ from shared.kafka.consumer import ConsumerRunner, RetryPolicy
 from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, dead_letter_topic
+from shared.ops.deadletters import count_dead_letters, list_dead_letters
+from shared.ops.redrive import REPLAYED_FROM, replay_dead_letters
 from tests.factories import envelope
 from tests.support import eventually
-from tools.ops.deadletters import count_dead_letters, list_dead_letters
-from tools.ops.redrive import REPLAYED_FROM, replay_dead_letters
 
 GROUP = "tracking"
 

@@ -11,11 +11,11 @@ from shared.kafka.consumer import ConsumerRunner
 from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import dead_letter_topic
+from shared.ops.errors import OpsError
+from shared.ops.topics import topic_overview
 from tests.factories import envelope
 from tests.support import eventually
-from tools.ops.errors import OpsError
 from tools.ops.replay import apply_reset, plan_reset
-from tools.ops.topics import topic_overview
 
 GROUP = "routing"
 

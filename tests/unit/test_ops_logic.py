@@ -2,10 +2,10 @@
 
 import pytest
 
-from tools.ops.deadletters import DeadLetter
-from tools.ops.drain import MAX_METADATA_CHARS, DrainState
-from tools.ops.errors import OpsError
-from tools.ops.redrive import REPLAYED_FROM, replay_headers, requested_offsets, unreplayable_reason
+from shared.ops.deadletters import DeadLetter
+from shared.ops.drain import MAX_METADATA_CHARS, DrainState
+from shared.ops.errors import OpsError
+from shared.ops.redrive import REPLAYED_FROM, replay_headers, requested_offsets, unreplayable_reason
 from tools.ops.replay import OffsetChange, ResetPlan
 
 

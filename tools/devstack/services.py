@@ -59,6 +59,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("routing", "services.routing", http_port=8010, docs_path="/docs"),
     ServiceSpec("tracking", "services.tracking", http_port=8020, docs_path="/docs"),
     ServiceSpec("notification", "services.notification", http_port=8030),
+    ServiceSpec("site", "services.site", http_port=8070),
+    ServiceSpec("console", "services.console", http_port=8080),
     ServiceSpec(
         "mailsink", "tools.mailsink", extra_ports=(ExtraPort("smtp", "SMTP_SINK_PORT", 1025),)
     ),

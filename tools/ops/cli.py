@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from shared.errors import BrokerUnavailable
+from shared.ops.deadletters import count_dead_letters, list_dead_letters
+from shared.ops.errors import OpsError
+from shared.ops.redrive import replay_dead_letters
+from shared.ops.topics import topic_overview
 from tools.ops import render
-from tools.ops.deadletters import count_dead_letters, list_dead_letters
-from tools.ops.errors import OpsError
 from tools.ops.options import (
     DEFAULT_BOOTSTRAP,
     DLQ_REPLAY_HELP,
@@ -31,9 +33,7 @@ from tools.ops.options import (
     Yes,
     parse_when,
 )
-from tools.ops.redrive import replay_dead_letters
 from tools.ops.replay import apply_reset, plan_reset
-from tools.ops.topics import topic_overview
 
 T = TypeVar("T")
 dlq_app = typer.Typer(help="Dead letters: records a service could not process.")

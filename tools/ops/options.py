@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
-from tools.ops.deadletters import known_group
-from tools.ops.errors import OpsError
+from shared.ops.deadletters import known_group
+from shared.ops.errors import OpsError
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
 

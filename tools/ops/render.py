@@ -5,10 +5,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from tools.ops.deadletters import DeadLetter, DeadLetterCount
-from tools.ops.redrive import RedriveReport
+from shared.ops.deadletters import DeadLetter, DeadLetterCount
+from shared.ops.redrive import RedriveReport
+from shared.ops.topics import GroupLag, TopicSize
 from tools.ops.replay import OffsetChange, ResetPlan
-from tools.ops.topics import GroupLag, TopicSize
 
 ERROR_WIDTH = 80
 

@@ -13,9 +13,9 @@ from aiokafka.errors import CommitFailedError
 from aiokafka.structs import OffsetAndMetadata
 
 from shared.kafka.topics import REQUESTS
-from tools.ops.brokers import admin_client, bare_consumer, partitions_of
-from tools.ops.deadletters import known_group
-from tools.ops.errors import OpsError
+from shared.ops.brokers import admin_client, bare_consumer, partitions_of
+from shared.ops.deadletters import known_group
+from shared.ops.errors import OpsError
 
 
 @dataclass(frozen=True)

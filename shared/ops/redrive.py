@@ -12,8 +12,8 @@ from aiokafka.structs import OffsetAndMetadata
 
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import DLQ_PREFIX, dead_letter_topic, topic_specs
-from tools.ops.brokers import admin_client, bare_consumer
-from tools.ops.deadletters import (
+from shared.ops.brokers import admin_client, bare_consumer
+from shared.ops.deadletters import (
     DeadLetter,
     bounds,
     dead_letter_partition,
@@ -21,8 +21,8 @@ from tools.ops.deadletters import (
     read_dead_letters,
     read_drain_state,
 )
-from tools.ops.drain import DrainState, drain_group
-from tools.ops.errors import OpsError
+from shared.ops.drain import DrainState, drain_group
+from shared.ops.errors import OpsError
 
 REPLAYED_FROM = "relais_replayed_from"
 

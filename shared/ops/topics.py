@@ -6,8 +6,8 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka.topics import CONSUMER_GROUPS, REQUESTS, topic_specs
-from tools.ops.brokers import admin_client, bare_consumer, partitions_of
-from tools.ops.errors import OpsError
+from shared.ops.brokers import admin_client, bare_consumer, partitions_of
+from shared.ops.errors import OpsError
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka.dead_letter import dead_letter_info
 from shared.kafka.topics import CONSUMER_GROUPS, dead_letter_topic
-from tools.ops.brokers import admin_client, bare_consumer, partitions_of, read_range
-from tools.ops.drain import DrainState, drain_group
-from tools.ops.errors import OpsError
+from shared.ops.brokers import admin_client, bare_consumer, partitions_of, read_range
+from shared.ops.drain import DrainState, drain_group
+from shared.ops.errors import OpsError
 
 Headers = tuple[tuple[str, bytes], ...]
 

@@ -7,7 +7,7 @@ above it, comma-separated) of the consumer group `relais-dlq-drain.<group>`.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tools.ops.errors import OpsError
+from shared.ops.errors import OpsError
 
 DRAIN_GROUP_PREFIX = "relais-dlq-drain."
 MAX_METADATA_CHARS = 3500  # brokers refuse more than 4096 bytes (offset.metadata.max.bytes)

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from tools.ops.errors import OpsError
+from shared.ops.errors import OpsError
 
 READ_TIMEOUT_S = 30.0
 

@@ -1,0 +1,1 @@
+"""The agents' console: queue, requests, front desk, statistics, over the services' HTTP APIs."""

@@ -1,0 +1,125 @@
+"""One request: the citizen's messages and attachments, the timeline, the agents' actions."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from services.console.context import Console, ConsoleDep
+from services.console.session import Csrf, SessionAgent, agent_token, flash
+from services.console.upstream import TokenRejected, UpstreamDown
+from services.console.wording import ADMIN, status_label
+from shared.auth import Agent
+
+router = APIRouter(include_in_schema=False)
+RequestId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+OTHER_DEPARTMENT = "Cette demande est suivie par un autre service : vous ne pouvez pas l'ouvrir."
+
+
+def may_open(agent: Agent, detail: dict[str, Any]) -> bool:
+    """Agents open their own department's requests; administrators open every request."""
+    department = (detail.get("department") or {}).get("code")
+    return ADMIN in agent.roles or (department is not None and department == agent.department)
+
+
+async def _load(
+    request: Request, console: Console, agent: Agent, request_id: str
+) -> dict[str, Any] | HTMLResponse:
+    answer = await console.upstream.request(token=agent_token(request), request_id=request_id)
+    if answer.status == 404:
+        return console.render(request, "missing.html", agent=agent, status_code=404)
+    if answer.status != 200 or not may_open(agent, answer.body):
+        return console.render(
+            request, "forbidden.html", agent=agent, status_code=403, message=OTHER_DEPARTMENT
+        )
+    detail: dict[str, Any] = answer.body
+    return detail
+
+
+@router.get("/demandes/{request_id}")
+async def show(
+    request_id: RequestId, request: Request, agent: SessionAgent, console: ConsoleDep
+) -> HTMLResponse:
+    detail = await _load(request, console, agent, request_id)
+    if isinstance(detail, HTMLResponse):
+        return detail
+    return console.render(
+        request,
+        "request.html",
+        agent=agent,
+        r=detail,
+        status_label=status_label,
+        live_url=f"/demandes/{request_id}/flux",
+    )
+
+
+@router.post("/demandes/{request_id}/statut", dependencies=[Csrf])
+async def change_status(
+    request_id: RequestId, request: Request, agent: SessionAgent, console: ConsoleDep
+) -> Response:
+    detail = await _load(request, console, agent, request_id)
+    if isinstance(detail, HTMLResponse):
+        return detail
+    form = await request.form()
+    comment = str(form.get("comment") or "").strip()
+    status = str(form.get("status") or "")
+    body = {
+        "status": status,
+        "comment": comment or None,
+        "internal": bool(form.get("internal")),
+    }
+    answer = await console.upstream.change_status(
+        token=agent_token(request), request_id=request_id, body=body
+    )
+    if answer.status == 202:
+        flash(request, f"Statut « {status_label(status)} » enregistré.")
+    else:
+        flash(request, answer.detail, kind="error")
+    return RedirectResponse(f"/demandes/{request_id}", status_code=303)
+
+
+def _parts(console: Console, detail: dict[str, Any]) -> dict[str, str]:
+    env = console.pages.templates.env
+    return {
+        "request-timeline": env.get_template("_timeline.html").render(r=detail),
+        "request-status": env.get_template("_status.html").render(r=detail),
+    }
+
+
+async def _updates(
+    request: Request, console: Console, *, token: str, request_id: str
+) -> AsyncIterator[str]:
+    last: str | None = None
+    while not await request.is_disconnected():
+        try:
+            answer = await console.upstream.request(token=token, request_id=request_id)
+        except TokenRejected:
+            return
+        except UpstreamDown:
+            answer = None
+        if answer is not None and answer.status == 200:
+            mark = json.dumps([answer.body.get("status"), len(answer.body.get("timeline", []))])
+            if mark != last:  # the first one too: the page may be older than the stream
+                announce = "Demande mise à jour." if last is not None else ""
+                data = {"parts": _parts(console, answer.body), "announce": announce}
+                yield f"event: update\ndata: {json.dumps(data)}\n\n"
+            last = mark
+        yield ": keep-alive\n\n"
+        await asyncio.sleep(console.settings.live_poll_s)
+
+
+@router.get("/demandes/{request_id}/flux")
+async def stream(
+    request_id: RequestId, request: Request, agent: SessionAgent, console: ConsoleDep
+) -> Response:
+    detail = await _load(request, console, agent, request_id)
+    if isinstance(detail, HTMLResponse):
+        return detail
+    return StreamingResponse(
+        _updates(request, console, token=agent_token(request), request_id=request_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store"},
+    )

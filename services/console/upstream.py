@@ -1,0 +1,99 @@
+"""The console's only way to the rest of Relais: tracking's and the desk's HTTP APIs."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from services.console.settings import ConsoleSettings
+
+
+class UpstreamDown(Exception):
+    """Tracking or the desk did not answer, or answered 5xx."""
+
+
+class TokenRejected(Exception):
+    """The agent's token was refused (expired or revoked): log in again."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+
+    @property
+    def detail(self) -> str:
+        if isinstance(self.body, dict):
+            return str(self.body.get("detail") or "Action refusée.")
+        return "Action refusée."
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        return list(self.body.get("errors") or []) if isinstance(self.body, dict) else []
+
+
+class Upstream:
+    def __init__(self, settings: ConsoleSettings, client: httpx.AsyncClient | None = None) -> None:
+        self.tracking = settings.tracking_url.rstrip("/")
+        self.desk = settings.desk_url.rstrip("/")
+        self.client = client or httpx.AsyncClient(timeout=settings.upstream_timeout_s)
+
+    async def call(self, method: str, url: str, *, token: str, **kwargs: Any) -> Answer:
+        headers = {"authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        try:
+            response = await self.client.request(method, url, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise UpstreamDown(str(exc)) from exc
+        if response.status_code == 401:
+            raise TokenRejected
+        if response.status_code >= 500:
+            raise UpstreamDown(response.status_code)
+        try:
+            return Answer(response.status_code, response.json())
+        except ValueError as exc:
+            raise UpstreamDown(response.status_code) from exc
+
+    async def requests(self, *, token: str, filters: dict[str, str], limit: int) -> Answer:
+        params = {**filters, "limit": str(limit)}
+        return await self.call("GET", f"{self.tracking}/v1/requests", token=token, params=params)
+
+    async def request(self, *, token: str, request_id: str) -> Answer:
+        return await self.call("GET", f"{self.tracking}/v1/requests/{request_id}", token=token)
+
+    async def change_status(self, *, token: str, request_id: str, body: dict[str, Any]) -> Answer:
+        url = f"{self.tracking}/v1/requests/{request_id}/status"
+        return await self.call("POST", url, token=token, json=body)
+
+    async def department_stats(self, *, token: str) -> list[dict[str, Any]]:
+        answer = await self.call("GET", f"{self.tracking}/v1/stats/departments", token=token)
+        ok = answer.status == 200 and isinstance(answer.body, list)
+        return [line for line in answer.body if isinstance(line, dict)] if ok else []
+
+    async def log_contact(
+        self,
+        *,
+        token: str,
+        kind: str,
+        body: dict[str, Any],
+        idempotency_key: str,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Answer:
+        """A visit or a call (JSON), or a letter (multipart: `data` JSON and the `scan`)."""
+        url = f"{self.desk}/v1/{kind}"
+        headers = {"Idempotency-Key": idempotency_key}
+        if files is None:
+            return await self.call("POST", url, token=token, json=body, headers=headers)
+        parts = {"data": ("data.json", json.dumps(body).encode(), "application/json"), **files}
+        return await self.call("POST", url, token=token, files=parts, headers=headers)
+
+    async def ready(self) -> bool:
+        """Tracking answers its health check (the desk is needed by one page only)."""
+        try:
+            (await self.client.get(f"{self.tracking}/healthz")).raise_for_status()
+        except httpx.HTTPError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.client.aclose()

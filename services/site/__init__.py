@@ -1,0 +1,1 @@
+"""The citizens' site: the town's online services, forms and "Suivre ma demande"."""

@@ -1,0 +1,44 @@
+"""Citizens' site: server-rendered pages over the portal's and tracking's HTTP APIs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.site import demarches, home, suivi
+from services.site.context import Site
+from services.site.settings import SiteSettings
+from services.site.upstream import Upstream
+from shared.http import create_app
+from shared.web.pages import Pages, install_pages
+
+HERE = Path(__file__).parent
+
+
+def build_app(settings: SiteSettings | None = None, upstream: Upstream | None = None) -> FastAPI:
+    settings = settings or SiteSettings()
+    site = Site(
+        settings=settings,
+        upstream=upstream or Upstream(settings),
+        pages=Pages(templates_dir=HERE / "templates", settings=settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await site.upstream.close()
+
+    app = create_app(
+        title="Relais site des usagers",
+        description="Le site des habitants : démarches en ligne, suivi des demandes, "
+        "accessibilité. Pages HTML rendues par le serveur.",
+        lifespan=lifespan,
+        readiness=[site.upstream.ready],
+        max_body_bytes=settings.max_upload_bytes,
+    )
+    app.state.site = site
+    install_pages(app, settings=settings)
+    for module in (home, demarches, suivi):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,93 @@
+"""`make screenshots`: the main pages of both faces, as PNGs in docs/screenshots/."""
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import async_playwright
+
+from tests.e2e.browser import CHROMIUM, file_request, login, open_status
+from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
+from tests.e2e.flow import routed_view
+from tools.devstack import stop_services
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+FACES = ("portal", "routing", "tracking", "desk", "site", "console")
+SAMPLES = (
+    ("voirie", "Trottoir abîmé avenue Jean-Jaurès"),
+    ("eclairage", "Lampadaire éteint place de la Mairie"),
+    ("proprete", "Dépôt sauvage rue du Moulin"),
+    ("espaces_verts", "Branche tombée au parc des Tilleuls"),
+    ("voirie", "Nid-de-poule rue Victor-Hugo"),
+)
+
+
+async def _samples(pipeline: Pipeline) -> None:
+    """A few requests of several departments, so that the queue and the charts have content."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        for category, subject in SAMPLES:
+            body = {
+                "category": category,
+                "subject": subject,
+                "description": subject + ".",
+                "citizen": {"email": "habitant@example.org", "name": "Habitant"},
+            }
+            response = await client.post(f"{pipeline.url('portal')}/v1/requests", json=body)
+            await routed_view(client, pipeline.url("tracking"), response.json())
+
+
+async def _shoot(page: Any, name: str) -> None:
+    await page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    print(OUT / f"{name}.png")
+
+
+async def capture(pipeline: Pipeline) -> None:
+    site, console = pipeline.url("site"), pipeline.url("console")
+    await _samples(pipeline)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="fr-FR", bypass_csp=True
+        )
+        page = await context.new_page()
+        await page.goto(f"{site}/")
+        await _shoot(page, "site-home")
+        await page.goto(f"{site}/demarches/occupation_domaine_public")
+        await _shoot(page, "site-form")
+        reference, code = await file_request(page, site, description="Nid-de-poule rue des Lilas")
+        await _shoot(page, "site-confirmation")
+        agent = await context.new_page()
+        await login(
+            agent, console, name="Julie Moreau", department="services_techniques", axe=False
+        )
+        await agent.locator("#queue-rows a", has_text=reference).wait_for(timeout=30_000)
+        await _shoot(agent, "console-queue")
+        await agent.click(f"#queue-rows a:has-text('{reference}')")
+        await agent.select_option("#f-status", "in_progress")
+        await agent.fill("#f-comment", "Nous intervenons cette semaine.")
+        await agent.click("form[action$='/statut'] button")
+        await agent.locator("#current-status", has_text="en cours").wait_for(timeout=30_000)
+        await agent.reload()
+        await _shoot(agent, "console-request")
+        await agent.goto(f"{console}/statistiques")
+        await _shoot(agent, "console-statistics")
+        await open_status(page, site, reference, code)
+        await _shoot(page, "site-status")
+        await browser.close()
+
+
+async def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="relais-screens-") as workdir:
+        pipeline = await start_pipeline(Path(workdir), names=FACES)
+        try:
+            await capture(pipeline)
+        finally:
+            stop_services(pipeline.handles)
+            await drop_databases(pipeline)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,222 @@
+"""Both web faces in Debian's Chromium: a citizen files, an agent sees it live and answers.
+
+axe-core runs on every page the journeys visit (WCAG 2.1 A/AA and best practices: zero
+violations); the same journey is then done with the keyboard alone.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.browser import (
+    assert_accessible,
+    file_request,
+    login,
+    new_page,
+    open_status,
+    require_chromium,
+    tab_to,
+)
+from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
+from tests.e2e.flow import REQUEST, routed_view
+from tools.devstack import stop_services
+
+FACES = ("portal", "routing", "tracking", "desk", "site", "console")
+SITE_PAGES = (
+    "/",
+    "/demarches/demande_generale",
+    "/demarches/inscription_scolaire",
+    "/demarches/occupation_domaine_public",
+    "/demarches/candidature",
+    "/suivi",
+    "/accessibilite",
+    "/accessibilite/signaler",
+)
+CONSOLE_PAGES = ("/", "/accueil", "/statistiques", "/aide")
+
+
+@pytest.fixture(scope="module")
+async def faces(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pipeline]:
+    require_chromium()
+    running = await start_pipeline(
+        tmp_path_factory.mktemp("faces"), names=FACES, extra_env={"LIVE_POLL_S": "0.5"}
+    )
+    yield running
+    stop_services(running.handles)
+    await drop_databases(running)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=require_chromium(), args=["--no-sandbox"]
+        )
+        yield launched
+        await launched.close()
+
+
+async def test_every_page_of_both_faces_has_no_accessibility_violation(
+    faces: Pipeline, browser: Any
+) -> None:
+    page = await new_page(browser)
+    for path in SITE_PAGES:
+        response = await page.goto(faces.url("site") + path)
+        assert response.status == 200, path
+        await assert_accessible(page)
+    await login(page, faces.url("console"), name="Julie Moreau", department="services_techniques")
+    for path in CONSOLE_PAGES:
+        response = await page.goto(faces.url("console") + path)
+        assert response.status == 200, path
+        await assert_accessible(page)
+    admin = await new_page(browser)
+    await login(admin, faces.url("console"), name="Alex Admin", department="accueil", admin=True)
+    for path in ("/exploitation", "/exploitation/tracking"):
+        response = await admin.goto(faces.url("console") + path)
+        assert response.status == 200, path
+        await assert_accessible(admin)
+
+
+async def test_a_citizen_files_an_agent_sees_it_live_answers_and_the_citizen_reads_it(
+    faces: Pipeline, browser: Any
+) -> None:
+    site, console = faces.url("site"), faces.url("console")
+    agent = await new_page(browser)
+    await login(agent, console, name="Julie Moreau", department="services_techniques")
+    await agent.evaluate("window.stillTheSamePage = true")
+    citizen = await new_page(browser)
+    reference, code = await file_request(citizen, site, description="Nid-de-poule rue des Lilas")
+
+    row = agent.locator("#queue-rows a", has_text=reference)
+    await row.wait_for(timeout=30_000)  # pushed by server-sent events
+    assert await agent.evaluate("window.stillTheSamePage") is True  # no reload
+    await row.click()
+    await assert_accessible(agent)
+    assert "trou.png" in await agent.inner_text("main")
+
+    for status, label, comment, internal in (
+        ("in_progress", "en cours de traitement", "Équipe voirie prévenue", True),
+        ("resolved", "traitée", "Le nid-de-poule a été rebouché ce matin.", False),
+    ):
+        await agent.select_option("#f-status", status)
+        await agent.fill("#f-comment", comment)
+        await agent.set_checked("#f-internal", internal)
+        await agent.click("form[action$='/statut'] button")
+        assert "enregistré" in await agent.inner_text("[role=status]")
+        # Applied once tracking consumed the event: the page follows it live.
+        await agent.locator("#request-timeline", has_text=comment).wait_for(timeout=30_000)
+        await agent.locator("#current-status", has_text=label).wait_for(timeout=30_000)
+        await agent.reload()
+
+    await open_status(citizen, site, reference, code)
+    await assert_accessible(citizen)
+    assert "Traitée" in await citizen.inner_text("#status-label")
+    timeline = await citizen.inner_text("#timeline")
+    assert "Le nid-de-poule a été rebouché ce matin." in timeline
+    assert "Équipe voirie prévenue" not in timeline  # the internal note stays internal
+
+    await citizen.fill("#f-text", "Merci, c'est parfait !")
+    await citizen.click("form[action='/suivi/message'] button")
+    assert "bien été transmis" in await citizen.inner_text("[role=status]")
+    message = agent.locator("#request-timeline", has_text="Merci, c'est parfait !")
+    await message.wait_for(timeout=30_000)
+
+
+async def test_an_agent_of_another_department_cannot_open_the_request(
+    faces: Pipeline, browser: Any
+) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(f"{faces.url('portal')}/v1/requests", json=REQUEST)
+        accepted = response.json()
+        await routed_view(client, faces.url("tracking"), accepted)
+    page = await new_page(browser)
+    await login(page, faces.url("console"), name="Paul Durand", department="urbanisme")
+    response = await page.goto(f"{faces.url('console')}/demandes/{accepted['id']}")
+    assert response.status == 403
+    assert "autre service" in await page.inner_text("main")
+    await page.goto(f"{faces.url('console')}/")
+    assert accepted["reference"] not in await page.inner_text("#queue-rows")
+
+
+async def keyboard_fill(page: Any, selector: str, text: str) -> None:
+    await tab_to(page, selector)
+    await page.keyboard.type(text)
+
+
+async def test_the_whole_journey_by_keyboard_alone(faces: Pipeline, browser: Any) -> None:
+    site, console = faces.url("site"), faces.url("console")
+    citizen = await new_page(browser)
+    await citizen.goto(f"{site}/")
+    await citizen.keyboard.press("Tab")
+    assert await citizen.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    await tab_to(citizen, "main a[href='/demarches/demande_generale']")
+    async with citizen.expect_navigation():
+        await citizen.keyboard.press("Enter")
+    await tab_to(citizen, "#f-category")
+    await citizen.keyboard.press("ArrowDown")  # from « Voirie » to « Éclairage public »
+    assert await citizen.input_value("#f-category") == "eclairage"
+    await keyboard_fill(citizen, "#f-description", "Lampadaire éteint place de la Mairie")
+    await keyboard_fill(citizen, "#f-citizen-name", "Léa Petit")
+    await keyboard_fill(citizen, "#f-citizen-email", "lea.petit@example.org")
+    await tab_to(citizen, "form button[type=submit]")
+    async with citizen.expect_navigation():
+        await citizen.keyboard.press("Enter")
+    reference = await citizen.inner_text("#reference")
+    code = await citizen.inner_text("#tracking-code")
+
+    agent = await new_page(browser)
+    await agent.goto(f"{console}/")
+    await keyboard_fill(agent, "#f-name", "Marc Lefèvre")
+    await tab_to(agent, "#f-department")
+    await agent.keyboard.press("ArrowDown")  # from « Accueil » to « Services techniques »
+    assert await agent.input_value("#f-department") == "services_techniques"
+    await tab_to(agent, "form[action='/connexion/dev'] button")
+    async with agent.expect_navigation():
+        await agent.keyboard.press("Enter")
+    assert agent.url == f"{console}/"
+    link = agent.locator("#queue-rows a", has_text=reference)
+    await link.wait_for(timeout=30_000)
+    await tab_to(agent, f"#queue-rows a[href='{await link.get_attribute('href')}']")
+    async with agent.expect_navigation():
+        await agent.keyboard.press("Enter")
+    await agent.keyboard.press("s")  # shortcut: the status field
+    assert await agent.evaluate("document.activeElement.id") == "f-status"
+    await tab_to(agent, "#f-comment")
+    answer = "Pris en charge : les équipes passent cette semaine."
+    await agent.keyboard.type(answer)  # in a field, "s" is typed, not a shortcut
+    assert await agent.input_value("#f-comment") == answer
+    await tab_to(agent, "form[action$='/statut'] button")
+    async with agent.expect_navigation():
+        await agent.keyboard.press("Enter")
+    await agent.locator("#current-status", has_text="en cours").wait_for(timeout=30_000)
+
+    await citizen.goto(f"{site}/suivi/{reference}")
+    await keyboard_fill(citizen, "#f-code", code)
+    async with citizen.expect_navigation():
+        await citizen.keyboard.press("Enter")
+    assert answer in await citizen.inner_text("#timeline")
+
+
+async def test_pages_keep_their_content_security_policy_and_work_without_inline_script(
+    faces: Pipeline, browser: Any
+) -> None:
+    context = await browser.new_context()  # the CSP enforced
+    page = await context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    response = await page.goto(f"{faces.url('site')}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    await login(
+        page, faces.url("console"), name="Julie Moreau", department="services_techniques", axe=False
+    )
+    await page.goto(f"{faces.url('console')}/aide")
+    await page.locator("[data-shortcut-toggle]").wait_for(state="visible")  # our script ran
+    cookie = next(c for c in await context.cookies() if c["name"] == "relais_console")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert refused == []
+    await context.close()
