@@ -17,14 +17,14 @@ from services.portal.context import PortalDep
 from services.portal.fields import PortalModel
 from services.portal.forms import FormSpec
 from services.portal.limits import LimitedBodyRoute
-from services.portal.routes import ERRORS, MAX_PARTS
+from services.portal.routes import ERRORS, read_with_files
 from services.portal.settings import SOURCE
 from shared.envelope import Envelope
 from shared.events import Channel, CitizenMessageReceived
 from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import ProblemError
 from shared.tokens import token_matches
-from shared.uploads import JSON, parse_data, read_submission
+from shared.uploads import JSON, parse_data
 
 router = APIRouter(prefix="/v1", tags=["portail"], route_class=LimitedBodyRoute)
 NOT_FOUND = "Aucune demande ne correspond à cette référence et à ce code de suivi."
@@ -82,14 +82,7 @@ async def add_message(
     correlation_id: CorrelationId,
     idempotency_key: IdempotencyKey = None,
 ) -> MessageAccepted:
-    settings = portal.settings
-    submission = await read_submission(
-        request,
-        max_bytes=settings.max_upload_bytes,
-        file_parts=("files",),
-        max_parts=MAX_PARTS,
-        max_data_bytes=settings.max_json_bytes,
-    )
+    submission = await read_with_files(request, portal=portal)
     found = await portal.directory.by_reference(reference)
     if found is None or not token_matches(token, found.get("tracking_token_hash")):
         raise ProblemError(404, NOT_FOUND)

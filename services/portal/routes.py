@@ -23,7 +23,7 @@ from services.portal.schemas import Accepted, CategoryItem, FormItem, RequestInp
 from shared.http import CorrelationId, IdempotencyKey, media_type
 from shared.intake import RequestDraft
 from shared.problems import PROBLEM_JSON, ProblemError
-from shared.uploads import JSON, parse_data, read_submission
+from shared.uploads import JSON, Submission, parse_data, read_submission
 
 Responses = dict[int | str, dict[str, Any]]
 _PROBLEM: dict[str, Any] = {PROBLEM_JSON: {}}
@@ -93,6 +93,17 @@ async def forms() -> list[FormItem]:
     ]
 
 
+async def read_with_files(request: Request, *, portal: Portal) -> Submission:
+    """A JSON body, or multipart with a `data` part and `files`, within the portal's limits."""
+    return await read_submission(
+        request,
+        max_bytes=portal.settings.max_upload_bytes,
+        file_parts=("files",),
+        max_parts=MAX_PARTS,
+        max_data_bytes=portal.settings.max_json_bytes,
+    )
+
+
 def form_endpoint(spec: FormSpec) -> Callable[..., Awaitable[JSONResponse]]:
     async def submit_form(
         request: Request,
@@ -100,14 +111,7 @@ def form_endpoint(spec: FormSpec) -> Callable[..., Awaitable[JSONResponse]]:
         correlation_id: CorrelationId,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        settings = portal.settings
-        submission = await read_submission(
-            request,
-            max_bytes=settings.max_upload_bytes,
-            file_parts=("files",),
-            max_parts=MAX_PARTS,
-            max_data_bytes=settings.max_json_bytes,
-        )
+        submission = await read_with_files(request, portal=portal)
         form: PortalModel = parse_data(spec.model, submission.data, prefix=())
         uploads = submission.files.get("files", ())
         attachments = await keep_uploads(uploads, spec=spec, blobs=portal.blobs)
