@@ -4,10 +4,11 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from services.tracking import agents, public, repository
+from services.tracking import agents, indexes, public, workspace
 from services.tracking.context import Tracking
 from services.tracking.handlers import handlers
 from services.tracking.settings import TrackingSettings
+from shared.auth import install_agent_auth
 from shared.catalogue import load_catalogue
 from shared.http import create_app
 from shared.runtime import Runtime, lifespan_for
@@ -24,11 +25,12 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
         title="Relais tracking",
         description="Suivi des demandes : cycle de vie et historique de chaque demande, "
         "API des agents et page de suivi de l'usager (référence + code de suivi).",
-        lifespan=lifespan_for(runtime, on_start=partial(repository.ensure_indexes, db=runtime.db)),
+        lifespan=lifespan_for(runtime, on_start=partial(indexes.ensure_indexes, db=runtime.db)),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )
     app.state.tracking = tracking
-    app.state.agent_jwt_secret = settings.agent_jwt_secret
+    install_agent_auth(app, settings)
     app.include_router(public.router)
     app.include_router(agents.router)
+    app.include_router(workspace.router)
     return app

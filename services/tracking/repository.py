@@ -44,6 +44,11 @@ LIST_FIELDS = {
     "due_at": 1,
     "submitted_at": 1,
     "updated_at": 1,
+    "event_count": 1,
+    "assignee": 1,
+    "transfer_count": 1,
+    "admin_queue": 1,
+    "consulted_departments": 1,
 }
 
 
@@ -181,9 +186,12 @@ async def list_requests(
     now: datetime,
     limit: int,
     offset: int,
+    scope: dict[str, Any] | None = None,
 ) -> tuple[list[Document], int]:
     """One page of matching requests, soonest due first, and how many match in all."""
     found = selector(filters, now=now)
+    if scope:
+        found = {"$and": [found, scope]} if found else scope
     cursor = (
         db[REQUESTS]
         .find(found, LIST_FIELDS)

@@ -80,6 +80,11 @@ def _summary_fields(doc: Document, now: datetime) -> dict[str, Any]:
     status = doc.get("status") or RequestStatus.RECEIVED.value
     return {
         "id": doc["_id"],
+        "version": int(doc.get("event_count") or 0),
+        "assignee": doc.get("assignee"),
+        "transfer_count": int(doc.get("transfer_count") or 0),
+        "admin_queue": bool(doc.get("admin_queue")),
+        "consulted_departments": doc.get("consulted_departments") or [],
         "reference": doc["reference"],
         "status": status,
         "status_label": lifecycle.label(status),

@@ -21,6 +21,17 @@ from shared.events.request import (
     RequestSubmitted,
     RequestTransferred,
 )
+from shared.events.workspace import (
+    AgentAction,
+    AgentRef,
+    AgentReplied,
+    CitizenAsked,
+    ConsultationRequested,
+    InternalNoteAdded,
+    RequestAssigned,
+    RequestMerged,
+    RequestUnassigned,
+)
 
 EVENT_MODELS: dict[str, type[Event]] = {
     model.event_type: model
@@ -32,26 +43,42 @@ EVENT_MODELS: dict[str, type[Event]] = {
         RequestTransferred,
         NotificationSent,
         NotificationFailed,
+        RequestAssigned,
+        RequestUnassigned,
+        InternalNoteAdded,
+        AgentReplied,
+        CitizenAsked,
+        ConsultationRequested,
+        RequestMerged,
     )
 }
 
 __all__ = [
     "EVENT_MODELS",
+    "AgentAction",
+    "AgentRef",
+    "AgentReplied",
     "Attachment",
     "Channel",
     "Citizen",
+    "CitizenAsked",
     "CitizenMessageReceived",
+    "ConsultationRequested",
     "ContactPreference",
     "Department",
     "Event",
     "FormData",
+    "InternalNoteAdded",
     "Location",
     "NotificationFailed",
     "NotificationSent",
+    "RequestAssigned",
+    "RequestMerged",
     "RequestRouted",
     "RequestStatus",
     "RequestStatusChanged",
     "RequestSubmitted",
     "RequestTransferred",
+    "RequestUnassigned",
     "RoutingSuggestion",
 ]

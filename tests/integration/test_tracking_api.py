@@ -31,7 +31,13 @@ from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import TOKEN, submitted
 from tests.support import eventually, free_port, serve_app
 
-AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="services_techniques")
+# Development (HS256) tokens; tests/integration/test_tracking_access.py covers OIDC and roles.
+AGENT = Agent(
+    agent_id="julie-moreau",
+    name="Julie Moreau",
+    department="services_techniques",
+    roles=["agent", "admin"],
+)
 AUTH = {"authorization": f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"}
 
 

@@ -22,7 +22,13 @@ from tests.support import serve_app
 
 EXAMPLES_PER_OPERATION = 40
 SCHEMA = schemathesis.openapi.from_dict(build_app().openapi()).include(path_regex="^/v1/")
-AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="services_techniques")
+# Development (HS256) tokens; tests/integration/test_tracking_access.py covers OIDC and roles.
+AGENT = Agent(
+    agent_id="julie-moreau",
+    name="Julie Moreau",
+    department="services_techniques",
+    roles=["agent", "admin"],
+)
 AUTH = f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"
 KNOWN = submitted()
 
