@@ -89,7 +89,9 @@ def make_handler(issuer: str, keys: Keys) -> type[BaseHTTPRequestHandler]:
             if self.path == "/token":
                 self._json(200, issue(issuer, keys, body))
             elif self.path == "/rotate":
-                kid = keys.rotate(body.get("alg", "RS256"), keep_previous=body.get("keep_previous"))
+                kid = keys.rotate(
+                    body.get("alg", "RS256"), keep_previous=bool(body.get("keep_previous"))
+                )
                 self._json(200, {"kid": kid})
             else:
                 self._json(404, {"error": "not_found"})

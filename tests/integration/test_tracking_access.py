@@ -133,7 +133,7 @@ def expected(endpoint: Endpoint, caller: Caller, *, own: bool) -> int:
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
 async def test_rbac_matrix(world: World, endpoint: Endpoint) -> None:
-    failures = []
+    failures: list[tuple[object, ...]] = []
     for caller in CALLERS:
         headers = headers_for(world, caller)
         unknown = await call(world, endpoint, UNKNOWN_ID, headers)
