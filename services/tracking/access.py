@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
+from services.tracking import visibility
 from services.tracking.context import Context
 from shared.auth import Agent, CurrentAgent
 from shared.problems import ProblemError
@@ -65,11 +66,9 @@ class Access:
         departments = self.departments()
         if departments is None:
             return {}
-        owned = {"department_code": {"$in": departments}}
-        consulting = [d for d in departments if d is not None]
-        if not consulted or not consulting:
-            return owned
-        return {"$or": [owned, {"consulted_departments": {"$in": consulting}}]}
+        if consulted:
+            return {"visible_to": {"$in": [visibility.key(d) for d in departments]}}
+        return {"department_code": {"$in": departments}}
 
     def owns(self, doc: dict[str, Any]) -> bool:
         """The request is in the caller's own departments (not merely consulted)."""
@@ -77,8 +76,7 @@ class Access:
         return departments is None or doc.get("department_code") in departments
 
     def within(self, request_id: str) -> dict[str, Any]:
-        scope = self.scope()
-        return {"$and": [{"_id": request_id}, scope]} if scope else {"_id": request_id}
+        return {"_id": request_id, **self.scope()}
 
 
 def roles_of(agent: Agent) -> frozenset[Role]:

@@ -3,22 +3,18 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 
 from services.tracking import commands, lifecycle, reads, repository, views
 from services.tracking.access import Staff, Worker, not_found
 from services.tracking.context import Context, CorrelationId
-from services.tracking.queries import RequestFilter
 from services.tracking.schemas import (
     DepartmentStats,
     RequestDetail,
-    RequestPage,
     StatusChange,
     StatusChangeAccepted,
 )
 from services.tracking.versions import IfMatch, check, etag, expected_version, version_of
-from shared.events import Channel, RequestStatus
-from shared.problems import ProblemError
 
 router = APIRouter(prefix="/v1", tags=["agents"])
 AUTH: dict[int | str, dict[str, Any]] = {
@@ -26,44 +22,6 @@ AUTH: dict[int | str, dict[str, Any]] = {
     403: {"description": "Rôle insuffisant"},
 }
 RequestIdPath = Annotated[str, Path(max_length=64, description="Identifiant interne")]
-
-
-def _filters(
-    status: Annotated[RequestStatus | None, Query()] = None,
-    department: Annotated[str | None, Query(max_length=64, description="Code du service")] = None,
-    channel: Annotated[Channel | None, Query()] = None,
-    overdue: Annotated[bool | None, Query(description="true : échéance dépassée")] = None,
-    reference: Annotated[str | None, Query(max_length=32)] = None,
-) -> RequestFilter:
-    return RequestFilter(
-        status=status, department=department, channel=channel, overdue=overdue, reference=reference
-    )
-
-
-Filters = Annotated[RequestFilter, Depends(_filters)]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
-
-
-@router.get(
-    "/requests", summary="Lister les demandes (échéance la plus proche d'abord)", responses=AUTH
-)
-async def list_requests(
-    access: Staff,
-    tracking: Context,
-    filters: Filters,
-    limit: Annotated[int, Query(ge=1, description="Au plus MAX_PAGE_SIZE")] = 50,
-    offset: Offset = 0,
-) -> RequestPage:
-    if limit > tracking.settings.max_page_size:
-        raise ProblemError(
-            422, f"« limit » ne peut dépasser {tracking.settings.max_page_size}.", field="limit"
-        )
-    now = datetime.now(UTC)
-    items, total = await repository.list_requests(
-        db=tracking.db, filters=filters, now=now, limit=limit, offset=offset, scope=access.scope()
-    )
-    summaries = [views.summary(doc, now=now) for doc in items]
-    return RequestPage(items=summaries, total=total, limit=limit, offset=offset)
 
 
 @router.get(

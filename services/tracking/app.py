@@ -4,7 +4,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from services.tracking import agents, indexes, public, workspace
+from services.tracking import agents, indexes, public, queues, workspace
 from services.tracking.context import Tracking
 from services.tracking.handlers import handlers
 from services.tracking.settings import TrackingSettings
@@ -31,6 +31,7 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.state.tracking = tracking
     install_agent_auth(app, settings)
     app.include_router(public.router)
+    app.include_router(queues.router)
     app.include_router(agents.router)
     app.include_router(workspace.router)
     return app

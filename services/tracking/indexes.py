@@ -1,4 +1,8 @@
-"""Every index tracking's queries need, created at start-up."""
+"""Every index tracking's queries need, created at start-up, and the hint each query uses.
+
+Queries name their index (`hint`): the plan does not depend on a planner's guess, and each
+query is known to be served by an index, on MongoDB as on the embedded store.
+"""
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -6,15 +10,29 @@ from services.tracking import outcomes, repository, staff
 from shared.mongo import Document
 
 OUTCOMES_KEPT_S = 24 * 3600
+BY_ID = "_id_"
+BY_DUE = "due_1_id_1"
+BY_VISIBLE = "visible_to_1_due_1_id_1"
+BY_DEPARTMENT = "department_1_due_1_id_1"
+BY_ASSIGNEE = "assignee_1_due_1"
+BY_ADMIN_QUEUE = "admin_queue_1_due_1"
+BY_TERMS = "search_terms_1"
+BY_REFERENCE = "reference_1"
+
+INDEXES: dict[str, list[tuple[str, int]]] = {
+    BY_DUE: [("due_at", 1), ("_id", 1)],
+    BY_VISIBLE: [("visible_to", 1), ("due_at", 1), ("_id", 1)],
+    BY_DEPARTMENT: [("department_code", 1), ("due_at", 1), ("_id", 1)],
+    BY_ASSIGNEE: [("assignee.agent_id", 1), ("due_at", 1)],
+    BY_ADMIN_QUEUE: [("admin_queue", 1), ("due_at", 1)],
+    BY_TERMS: [("search_terms", 1)],
+}
 
 
 async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     await repository.ensure_indexes(db=db)
     await staff.ensure_indexes(db=db)
     requests = db[repository.REQUESTS]
-    # Scope: a consulted department sees the request too.
-    await requests.create_index([("consulted_departments", 1), ("due_at", 1)])
-    # Queues: unassigned per department, admin queue, soonest due first.
-    await requests.create_index([("department_code", 1), ("assignee", 1), ("due_at", 1)])
-    await requests.create_index([("admin_queue", 1), ("due_at", 1)])
+    for name, keys in INDEXES.items():
+        await requests.create_index(keys, name=name)
     await db[outcomes.OUTCOMES].create_index("at", expireAfterSeconds=OUTCOMES_KEPT_S)

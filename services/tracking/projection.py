@@ -8,7 +8,7 @@ only has to be deterministic.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.tracking import lifecycle, wording
+from services.tracking import lifecycle, search, visibility, wording
 from shared.envelope import Envelope
 from shared.events import (
     CitizenMessageReceived,
@@ -60,6 +60,7 @@ def project(
         "event_count": seq,
         **outcome.changes,
     }
+    changes |= visibility.changed(state, changes)
     entry = {
         "_id": envelope.id,
         "request_id": event.request_id,
@@ -98,6 +99,12 @@ def _submitted(event: RequestSubmitted, state: Document, _: timedelta) -> _Outco
         "tracking_token_hash": event.tracking_token_hash,
         "submitted_at": event.submitted_at,
         "raw_ref": event.raw_ref,
+        "search_terms": search.terms(
+            reference=event.reference,
+            subject=event.subject,
+            description=event.description,
+            citizen_name=event.citizen.name,
+        ),
     }
     if not state:  # a stub made by an earlier event keeps the status it already reached
         changes |= _status(S.RECEIVED, event.submitted_at)

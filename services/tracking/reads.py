@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.tracking import indexes
 from services.tracking.access import Access
 from services.tracking.queries import overdue_selector
 from services.tracking.repository import HIDDEN, REQUESTS
@@ -24,7 +25,7 @@ async def get_request(
     *, db: AsyncDatabase[Document], access: Access, request_id: str
 ) -> Document | None:
     """The request if it exists and the caller may see it: one lookup either way."""
-    return await db[REQUESTS].find_one(access.within(request_id), HIDDEN)
+    return await db[REQUESTS].find_one(access.within(request_id), HIDDEN, hint=indexes.BY_ID)
 
 
 async def department_counts(
@@ -36,13 +37,14 @@ async def department_counts(
         {"$match": scoped(access, {}, consulted=False)},
         {"$group": {"_id": {"d": "$department_code", "s": "$status"}, "n": {"$sum": 1}}},
     ]
-    async for row in await db[REQUESTS].aggregate(pipeline):
+    index = indexes.BY_DUE if access.is_admin else indexes.BY_DEPARTMENT
+    async for row in await db[REQUESTS].aggregate(pipeline, hint=index):
         by_status[(row["_id"].get("d"), row["_id"].get("s"))] += row["n"]
     overdue: Counter[str | None] = Counter()
     late: list[Document] = [
         {"$match": scoped(access, overdue_selector(now), consulted=False)},
         {"$group": {"_id": "$department_code", "n": {"$sum": 1}}},
     ]
-    async for row in await db[REQUESTS].aggregate(late):
+    async for row in await db[REQUESTS].aggregate(late, hint=index):
         overdue[row["_id"]] += row["n"]
     return by_status, overdue

@@ -32,7 +32,7 @@ from shared.mongo import Document
 
 REQUESTS = "requests"
 TIMELINE = "timeline"
-HIDDEN = {"applied_events": 0}
+HIDDEN = {"applied_events": 0, "search_terms": 0, "visible_to": 0}
 LIST_FIELDS = {
     "reference": 1,
     "status": 1,
@@ -186,12 +186,9 @@ async def list_requests(
     now: datetime,
     limit: int,
     offset: int,
-    scope: dict[str, Any] | None = None,
 ) -> tuple[list[Document], int]:
     """One page of matching requests, soonest due first, and how many match in all."""
     found = selector(filters, now=now)
-    if scope:
-        found = {"$and": [found, scope]} if found else scope
     cursor = (
         db[REQUESTS]
         .find(found, LIST_FIELDS)

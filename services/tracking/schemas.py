@@ -106,7 +106,7 @@ class RequestPage(BaseModel):
     items: list[RequestSummary]
     total: int
     limit: int
-    offset: int
+    next_cursor: str | None = Field(description="Curseur de la page suivante (absent : fin)")
 
 
 class StatusChange(Closed):

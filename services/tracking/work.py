@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.tracking import lifecycle
+from services.tracking import lifecycle, visibility
 from services.tracking.projection import Projection, current_status
 from services.tracking.versions import STALE, version_of
 from shared.envelope import Envelope
@@ -210,6 +210,7 @@ def project_action(envelope: Envelope, state: Document) -> Projection:
     seq = version_of(state) + 1
     changes = {"reference": event.reference, "updated_at": at, "event_count": seq}
     changes |= outcome.changes
+    changes |= visibility.changed(state, changes)
     entry = {
         "_id": envelope.id,
         "request_id": event.request_id,

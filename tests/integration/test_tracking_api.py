@@ -314,8 +314,11 @@ async def test_agents_filter_and_page_through_requests(tracking: Running) -> Non
         soon.request_id,
     ]
     assert everything["items"][0]["overdue"] is True
-    second = await page(department=department, limit=1, offset=1)
+    first = await page(department=department, limit=1)
+    second = await page(department=department, limit=1, cursor=first["next_cursor"])
     assert [i["id"] for i in second["items"]] == [email.request_id] and second["total"] == 3
+    last = await page(department=department, limit=2, cursor=second["next_cursor"])
+    assert [i["id"] for i in last["items"]] == [soon.request_id] and last["next_cursor"] is None
     overdue = await page(department=department, overdue="true")
     assert [i["id"] for i in overdue["items"]] == [late.request_id]
     by_channel = await page(department=department, channel="email", status="routed")
