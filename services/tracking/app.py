@@ -1,10 +1,13 @@
 """Tracking: each request's lifecycle and timeline from the log; agents' and citizens' API."""
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
 
-from services.tracking import agents, indexes, public, queues, workspace
+from services.tracking import agents, indexes, public, queues, watch, workspace
 from services.tracking.context import Tracking
 from services.tracking.handlers import handlers
 from services.tracking.settings import TrackingSettings
@@ -25,7 +28,10 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
         title="Relais tracking",
         description="Suivi des demandes : cycle de vie et historique de chaque demande, "
         "API des agents et page de suivi de l'usager (référence + code de suivi).",
-        lifespan=lifespan_for(runtime, on_start=partial(indexes.ensure_indexes, db=runtime.db)),
+        lifespan=_with_watch(
+            lifespan_for(runtime, on_start=partial(indexes.ensure_indexes, db=runtime.db)),
+            tracking,
+        ),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )
     app.state.tracking = tracking
@@ -35,3 +41,21 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.include_router(agents.router)
     app.include_router(workspace.router)
     return app
+
+
+def _with_watch(
+    base: Callable[[FastAPI], AbstractAsyncContextManager[None]], tracking: Tracking
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The service's lifespan, plus the deadline and escalation watch while it runs."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with base(app):
+            task = asyncio.create_task(watch.run(tracking), name="deadline-watch")
+            try:
+                yield
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    return lifespan

@@ -16,6 +16,7 @@ BY_VISIBLE = "visible_to_1_due_1_id_1"
 BY_DEPARTMENT = "department_1_due_1_id_1"
 BY_ASSIGNEE = "assignee_1_due_1"
 BY_ADMIN_QUEUE = "admin_queue_1_due_1"
+BY_ESCALATED = "escalated_1_due_1"
 BY_TERMS = "search_terms_1"
 BY_REFERENCE = "reference_1"
 
@@ -25,6 +26,7 @@ INDEXES: dict[str, list[tuple[str, int]]] = {
     BY_DEPARTMENT: [("department_code", 1), ("due_at", 1), ("_id", 1)],
     BY_ASSIGNEE: [("assignee.agent_id", 1), ("due_at", 1)],
     BY_ADMIN_QUEUE: [("admin_queue", 1), ("due_at", 1)],
+    BY_ESCALATED: [("escalated_at", 1), ("due_at", 1)],
     BY_TERMS: [("search_terms", 1)],
 }
 

@@ -8,7 +8,7 @@ only has to be deterministic.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.tracking import lifecycle, search, visibility, wording
+from services.tracking import clocks, lifecycle, search, visibility, wording
 from shared.envelope import Envelope
 from shared.events import (
     CitizenMessageReceived,
@@ -61,6 +61,7 @@ def project(
         **outcome.changes,
     }
     changes |= visibility.changed(state, changes)
+    changes |= clocks.pause_changes(state, changes, outcome.at)
     entry = {
         "_id": envelope.id,
         "request_id": event.request_id,

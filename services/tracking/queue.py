@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracking import indexes, search
 from services.tracking.access import Access
-from services.tracking.queries import RequestFilter, selector
+from services.tracking.queries import NOT_RUNNING, RequestFilter, selector
 from services.tracking.reads import scoped
 from services.tracking.repository import LIST_FIELDS, REQUESTS
 from shared.mongo import Document
@@ -36,6 +36,7 @@ class QueueFilter:
     received_to: datetime | None = None
     text: str | None = None
     admin_queue: bool = False
+    escalated: bool = False
 
 
 def queue_selector(filters: QueueFilter, *, now: datetime) -> dict[str, Any]:
@@ -61,10 +62,10 @@ def queue_selector(filters: QueueFilter, *, now: datetime) -> dict[str, Any]:
     if filters.text:
         found = search.query_terms(filters.text)
         parts.append({"search_terms": {"$all": found}} if found else {"_id": {"$exists": False}})
-    if filters.admin_queue is not None:
-        parts.append(
-            {"admin_queue": True} if filters.admin_queue else {"admin_queue": {"$ne": True}}
-        )
+    if filters.admin_queue:
+        parts.append({"admin_queue": True})
+    if filters.escalated:
+        parts.append({"escalated_at": {"$ne": None}, "status": {"$nin": NOT_RUNNING}})
     return {"$and": parts} if len(parts) > 1 else (parts[0] if parts else {})
 
 
@@ -85,6 +86,8 @@ def hint(access: Access, filters: QueueFilter) -> str:
         return indexes.BY_VISIBLE
     if filters.admin_queue:
         return indexes.BY_ADMIN_QUEUE
+    if filters.escalated:
+        return indexes.BY_ESCALATED
     if filters.base.reference:
         return indexes.BY_REFERENCE
     if filters.base.department:

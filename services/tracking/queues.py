@@ -132,3 +132,17 @@ async def overdue(
     return await _page(
         tracking=tracking, access=access, filters=filters, limit=limit, cursor=cursor
     )
+
+
+@router.get(
+    "/queues/escalated",
+    summary="Vue de pilotage : demandes qu'aucun agent n'a traitées à temps",
+    responses=AUTH,
+)
+async def escalated(
+    access: Manager, tracking: Context, limit: Limit = 50, cursor: Cursor = None
+) -> RequestPage:
+    filters = QueueFilter(escalated=True)
+    return await _page(
+        tracking=tracking, access=access, filters=filters, limit=limit, cursor=cursor
+    )

@@ -87,6 +87,25 @@ class Routing(BaseModel):
     model_version: int | None = None
 
 
+class ClockView(BaseModel):
+    due_at: datetime | None = Field(description="Échéance (jours ouvrés, heure de fermeture)")
+    done_at: datetime | None
+    paused: bool = Field(description="Horloge arrêtée : en attente de l'usager")
+    overdue: bool
+
+
+class Pause(BaseModel):
+    from_: datetime = Field(alias="from")
+    to: datetime
+    working_days: int
+
+
+class Clocks(BaseModel):
+    first_response: ClockView
+    resolution: ClockView
+    pauses: list[Pause] = []
+
+
 class RequestDetail(RequestSummary):
     allowed_statuses: list[RequestStatus] = Field(description="Statuts possibles ensuite")
     requested_category: str | None = None
@@ -99,6 +118,8 @@ class RequestDetail(RequestSummary):
     status_changed_at: datetime | None = None
     last_citizen_message_at: datetime | None = None
     raw_ref: str | None = None
+    clocks: Clocks
+    merged_into: dict[str, str] | None = None
     timeline: list[TimelineEntry]
 
 

@@ -21,5 +21,13 @@ class TrackingSettings(ServiceSettings, AgentAuthSettings):
     command_wait_s: float = Field(
         default=10.0, gt=0, description="How long an agent's command waits to be applied"
     )
-    timezone: str = "Europe/Paris"
-    closing_time: str = Field(default="17:30", pattern=r"^\d{2}:\d{2}$")
+    deadline_near_hours: float = Field(
+        default=24, gt=0, description="A deadline this close raises a DeadlineAlert (near)"
+    )
+    deadline_scan_s: float = Field(default=60, gt=0, description="Deadline and escalation scan")
+    escalation_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Working days without an agent before escalation, per department (JSON, "
+        'e.g. {"urbanisme": 5})',
+    )
+    escalation_default_days: int = Field(default=3, ge=0, description="0: no escalation")

@@ -8,8 +8,8 @@ department's deadline starts from the transfer, in working days of the request's
 from datetime import datetime
 
 from services.tracking.access import Access
+from services.tracking.clocks import town_calendar
 from services.tracking.context import Tracking
-from services.tracking.deadlines import calendar_for
 from services.tracking.schemas import Transfer
 from shared.catalogue import load_catalogue
 from shared.events import Department, RequestTransferred
@@ -42,9 +42,8 @@ def transfer_event(
             "Cette demande a été transférée trop souvent : elle attend la décision d'un "
             "administrateur.",
         )
-    settings = tracking.settings
-    calendar = calendar_for(timezone=settings.timezone, closing_time=settings.closing_time)
-    origin = doc.get("department_code") or settings.triage_department
+    calendar = town_calendar()
+    origin = doc.get("department_code") or tracking.settings.triage_department
     return RequestTransferred(
         request_id=doc["_id"],
         reference=doc["reference"],

@@ -4,11 +4,14 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from services.tracking import lifecycle
+from services.tracking import clocks, lifecycle
 from services.tracking.queries import is_overdue
 from services.tracking.schemas import (
+    Clocks,
+    ClockView,
     Department,
     DepartmentStats,
+    Pause,
     PublicRequestView,
     PublicTimelineEntry,
     RequestDetail,
@@ -118,7 +121,19 @@ def detail(doc: Document, entries: list[Document], *, now: datetime) -> RequestD
         status_changed_at=doc.get("status_changed_at"),
         last_citizen_message_at=doc.get("last_citizen_message_at"),
         raw_ref=doc.get("raw_ref"),
+        clocks=clocks_view(doc, now=now),
+        merged_into=doc.get("merged_into"),
         timeline=[agent_entry(e) for e in entries],
+    )
+
+
+def clocks_view(doc: Document, *, now: datetime) -> Clocks:
+    first = clocks.first_response(doc, now=now, calendar=clocks.town_calendar())
+    last = clocks.resolution(doc, now=now)
+    return Clocks(
+        first_response=ClockView(**first.__dict__),
+        resolution=ClockView(**last.__dict__),
+        pauses=[Pause.model_validate(p) for p in doc.get("pauses") or []],
     )
 
 

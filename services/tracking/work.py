@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.tracking import lifecycle, visibility
+from services.tracking import clocks, lifecycle, visibility
 from services.tracking.projection import Projection, current_status
 from services.tracking.versions import STALE, version_of
 from shared.envelope import Envelope
@@ -19,9 +19,11 @@ from shared.events import (
     AgentReplied,
     CitizenAsked,
     ConsultationRequested,
+    DeadlineAlert,
     Event,
     InternalNoteAdded,
     RequestAssigned,
+    RequestEscalated,
     RequestMerged,
     RequestStatus,
     RequestTransferred,
@@ -96,7 +98,11 @@ class _Outcome:
 
 def _touched(at: datetime, state: Document, *, responded: bool = False) -> Document:
     """An agent worked on the request (escalation, adoption statistics, first response)."""
-    changes: Document = {"last_agent_action_at": at, "touched_by_agent": True}
+    changes: Document = {
+        "last_agent_action_at": at,
+        "touched_by_agent": True,
+        "department_touched": True,
+    }
     if responded and not state.get("first_response_at"):
         changes["first_response_at"] = at
     return changes
@@ -167,6 +173,18 @@ def _merged(event: RequestMerged, state: Document) -> _Outcome:
     return _Outcome(changes, "merged", label, internal=False)
 
 
+def _alert(event: DeadlineAlert, _state: Document) -> _Outcome:
+    changes = {f"alerts.{event.stage}": event.due_at}
+    label = "Échéance proche" if event.stage == "near" else "Échéance dépassée"
+    return _Outcome(changes, f"deadline_{event.stage}", label)
+
+
+def _escalated(event: RequestEscalated, _state: Document) -> _Outcome:
+    changes = {"escalated_at": event.at}
+    label = f"Signalée aux responsables : aucun agent depuis {event.idle_working_days} jours ouvrés"
+    return _Outcome(changes, "escalated", label)
+
+
 def _transferred(event: RequestTransferred, state: Document) -> _Outcome:
     count = int(state.get("transfer_count") or 0) + 1
     changes: Document = {
@@ -178,6 +196,9 @@ def _transferred(event: RequestTransferred, state: Document) -> _Outcome:
         "assignee": None,
         "assigned_at": None,
         "transferred_at": event.transferred_at,
+        # The new department has not worked on it yet: its escalation clock starts now.
+        "department_touched": False,
+        "escalated_at": None,
     }
     if event.due_at is not None:
         changes["due_at"] = event.due_at
@@ -195,6 +216,8 @@ _PROJECTORS: dict[type[Event], Callable[[Any, Document], _Outcome]] = {
     ConsultationRequested: _consulted,
     RequestMerged: _merged,
     RequestTransferred: _transferred,
+    DeadlineAlert: _alert,
+    RequestEscalated: _escalated,
 }
 ACTION_EVENTS = tuple(_PROJECTORS)
 
@@ -211,6 +234,7 @@ def project_action(envelope: Envelope, state: Document) -> Projection:
     changes = {"reference": event.reference, "updated_at": at, "event_count": seq}
     changes |= outcome.changes
     changes |= visibility.changed(state, changes)
+    changes |= clocks.pause_changes(state, changes, at)
     entry = {
         "_id": envelope.id,
         "request_id": event.request_id,

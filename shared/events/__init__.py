@@ -27,8 +27,10 @@ from shared.events.workspace import (
     AgentReplied,
     CitizenAsked,
     ConsultationRequested,
+    DeadlineAlert,
     InternalNoteAdded,
     RequestAssigned,
+    RequestEscalated,
     RequestMerged,
     RequestUnassigned,
 )
@@ -50,6 +52,8 @@ EVENT_MODELS: dict[str, type[Event]] = {
         CitizenAsked,
         ConsultationRequested,
         RequestMerged,
+        DeadlineAlert,
+        RequestEscalated,
     )
 }
 
@@ -65,6 +69,7 @@ __all__ = [
     "CitizenMessageReceived",
     "ConsultationRequested",
     "ContactPreference",
+    "DeadlineAlert",
     "Department",
     "Event",
     "FormData",
@@ -73,6 +78,7 @@ __all__ = [
     "NotificationFailed",
     "NotificationSent",
     "RequestAssigned",
+    "RequestEscalated",
     "RequestMerged",
     "RequestRouted",
     "RequestStatus",

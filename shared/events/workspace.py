@@ -83,3 +83,22 @@ class RequestMerged(AgentAction):
     event_type: ClassVar[str] = "relais.request.merged.v1"
     kept_request_id: RequestId
     kept_reference: Reference
+
+
+class DeadlineAlert(Event):
+    """A request's deadline is near, or missed; tracking raises it once per due date."""
+
+    event_type: ClassVar[str] = "relais.request.deadline_alert.v1"
+    stage: Literal["near", "missed"]
+    due_at: AwareDatetime
+    department_code: str | None = Field(default=None, max_length=64)
+    at: AwareDatetime
+
+
+class RequestEscalated(Event):
+    """No agent of the department touched the request in time: its supervisors are told."""
+
+    event_type: ClassVar[str] = "relais.request.escalated.v1"
+    department_code: str = Field(min_length=1, max_length=64)
+    idle_working_days: int = Field(ge=0)
+    at: AwareDatetime

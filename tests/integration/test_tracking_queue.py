@@ -148,6 +148,7 @@ FILTERS = [
     QueueFilter(text="lampadaire durand", received_from=NOW - timedelta(days=3)),
     QueueFilter(base=RequestFilter(reference="2026-P000001")),
     QueueFilter(admin_queue=True),
+    QueueFilter(escalated=True),
 ]
 
 

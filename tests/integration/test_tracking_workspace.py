@@ -153,6 +153,8 @@ async def test_notes_stay_internal_replies_and_questions_reach_the_citizen(
     record = await service.record(request.request_id)
     kinds = [e["kind"] for e in record["timeline"]]
     assert kinds[-3:] == ["internal_note", "agent_reply", "citizen_asked"]
+    assert record["clocks"]["resolution"]["paused"] is True  # waiting for the citizen
+    assert record["clocks"]["first_response"]["done_at"] is not None
     assert record["timeline"][-3]["internal_comment"] == "NOTE-SECRETE-42"
     assert record["timeline"][-3]["internal"] is True
 

@@ -57,7 +57,9 @@ class Service:
         await eventually(ready, timeout=30)
         return seen
 
-    async def routed(self, department: str | None, **overrides: Any) -> RequestSubmitted:
+    async def routed(
+        self, department: str | None, *, due_at: datetime | None = None, **overrides: Any
+    ) -> RequestSubmitted:
         """A submitted request, routed to `department` (None: left unrouted)."""
         moment = overrides.pop("submitted_at", datetime.now(UTC))
         request = submitted(submitted_at=moment.replace(microsecond=0), **overrides)
@@ -71,7 +73,7 @@ class Service:
                 reference=request.reference,
                 department=Department(code=department, label=department.replace("_", " ")),
                 category="voirie",
-                due_at=request.submitted_at + timedelta(days=14),
+                due_at=due_at or request.submitted_at + timedelta(days=14),
                 rule="category:voirie",
                 explanation="Catégorie « Voirie ».",
                 routed_at=request.submitted_at + timedelta(seconds=1),
