@@ -11,7 +11,9 @@ from shared.mongo import Document
 
 OUTCOMES_KEPT_S = 24 * 3600
 BY_ID = "_id_"
-BY_DUE = "due_1_id_1"
+BY_DUE = "due_at_1__id_1"  # repository.DUE_INDEX
+BY_QUEUE = "department_code_1_status_1_due_at_1"  # repository.QUEUE_INDEX
+BY_STATUS = "status_1_due_at_1"  # repository.STATUS_INDEX
 BY_VISIBLE = "visible_to_1_due_1_id_1"
 BY_DEPARTMENT = "department_1_due_1_id_1"
 BY_ASSIGNEE = "assignee_1_due_1"
@@ -21,7 +23,6 @@ BY_TERMS = "search_terms_1"
 BY_REFERENCE = "reference_1"
 
 INDEXES: dict[str, list[tuple[str, int]]] = {
-    BY_DUE: [("due_at", 1), ("_id", 1)],
     BY_VISIBLE: [("visible_to", 1), ("due_at", 1), ("_id", 1)],
     BY_DEPARTMENT: [("department_code", 1), ("due_at", 1), ("_id", 1)],
     BY_ASSIGNEE: [("assignee.agent_id", 1), ("due_at", 1)],

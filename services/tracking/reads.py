@@ -37,14 +37,13 @@ async def department_counts(
         {"$match": scoped(access, {}, consulted=False)},
         {"$group": {"_id": {"d": "$department_code", "s": "$status"}, "n": {"$sum": 1}}},
     ]
-    index = indexes.BY_DUE if access.is_admin else indexes.BY_DEPARTMENT
-    async for row in await db[REQUESTS].aggregate(pipeline, hint=index):
+    async for row in await db[REQUESTS].aggregate(pipeline, hint=indexes.BY_QUEUE):
         by_status[(row["_id"].get("d"), row["_id"].get("s"))] += row["n"]
     overdue: Counter[str | None] = Counter()
     late: list[Document] = [
         {"$match": scoped(access, overdue_selector(now), consulted=False)},
         {"$group": {"_id": "$department_code", "n": {"$sum": 1}}},
     ]
-    async for row in await db[REQUESTS].aggregate(late, hint=index):
+    async for row in await db[REQUESTS].aggregate(late, hint=indexes.BY_STATUS):
         overdue[row["_id"]] += row["n"]
     return by_status, overdue
