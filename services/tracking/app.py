@@ -7,7 +7,15 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from services.tracking import agents, indexes, public, queues, watch, workspace
+from services.tracking import (
+    agents,
+    indexes,
+    public,
+    queues,
+    statistics_api,
+    watch,
+    workspace,
+)
 from services.tracking.context import Tracking
 from services.tracking.handlers import handlers
 from services.tracking.settings import TrackingSettings
@@ -40,6 +48,7 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.include_router(queues.router)
     app.include_router(agents.router)
     app.include_router(workspace.router)
+    app.include_router(statistics_api.router)
     return app
 
 

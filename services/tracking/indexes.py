@@ -20,6 +20,8 @@ BY_ASSIGNEE = "assignee_1_due_1"
 BY_ADMIN_QUEUE = "admin_queue_1_due_1"
 BY_ESCALATED = "escalated_1_due_1"
 BY_TERMS = "search_terms_1"
+BY_RECEIVED = "department_1_submitted_1"
+BY_ACTIVITY = "department_1_at_1"
 BY_REFERENCE = "reference_1"
 
 INDEXES: dict[str, list[tuple[str, int]]] = {
@@ -29,6 +31,7 @@ INDEXES: dict[str, list[tuple[str, int]]] = {
     BY_ADMIN_QUEUE: [("admin_queue", 1), ("due_at", 1)],
     BY_ESCALATED: [("escalated_at", 1), ("due_at", 1)],
     BY_TERMS: [("search_terms", 1)],
+    BY_RECEIVED: [("department_code", 1), ("submitted_at", 1)],
 }
 
 
@@ -38,4 +41,7 @@ async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     requests = db[repository.REQUESTS]
     for name, keys in INDEXES.items():
         await requests.create_index(keys, name=name)
+    await db[repository.TIMELINE].create_index(
+        [("department_code", 1), ("at", 1)], name=BY_ACTIVITY
+    )
     await db[outcomes.OUTCOMES].create_index("at", expireAfterSeconds=OUTCOMES_KEPT_S)

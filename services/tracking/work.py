@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.tracking import clocks, lifecycle, visibility
+from services.tracking import activity, clocks, lifecycle, visibility
 from services.tracking.projection import Projection, current_status
 from services.tracking.versions import STALE, version_of
 from shared.envelope import Envelope
@@ -96,16 +96,7 @@ class _Outcome:
     extra: Document = field(default_factory=dict)
 
 
-def _touched(at: datetime, state: Document, *, responded: bool = False) -> Document:
-    """An agent worked on the request (escalation, adoption statistics, first response)."""
-    changes: Document = {
-        "last_agent_action_at": at,
-        "touched_by_agent": True,
-        "department_touched": True,
-    }
-    if responded and not state.get("first_response_at"):
-        changes["first_response_at"] = at
-    return changes
+_touched = activity.touched
 
 
 def _assigned(event: RequestAssigned, state: Document) -> _Outcome:
@@ -245,6 +236,7 @@ def project_action(envelope: Envelope, state: Document) -> Projection:
         "internal": outcome.internal,
         "status": changes.get("status"),
         "actor": getattr(event, "actor", None),
+        "department_code": state.get("department_code"),
         "public_comment": None,
         "internal_comment": None,
         **outcome.extra,

@@ -183,3 +183,48 @@ async def test_triage_sees_unrouted_requests_and_agents_do_not(world: World) -> 
         await http.get(f"/v1/requests/{unrouted.request_id}", headers=triage)
     ).status_code == 200
     assert (await http.get(f"/v1/requests/{unrouted.request_id}", headers=agent)).status_code == 404
+
+
+async def test_adoption_statistics_for_supervisors_of_the_department_and_admins(
+    world: World,
+) -> None:
+    http = world.service.http
+    url = "/v1/stats/adoption"
+    by_name = {c.name: headers_for(world, c) for c in CALLERS}
+    for name in ("sans_role", "agent", "triage"):
+        assert (await http.get(url, headers=by_name[name])).status_code == 403
+    own = await http.get(url, headers=by_name["supervisor"])
+    assert own.status_code == 200
+    assert {line["department"] for line in own.json()["weeks"]} == {DEPARTMENT}
+    assert set(own.json()["backlog_by_age"]) == {DEPARTMENT}
+    other = await http.get(url, params={"department": OTHER}, headers=by_name["supervisor"])
+    assert other.status_code == 403
+    everything = await http.get(url, headers=by_name["admin"])
+    assert {DEPARTMENT, OTHER, TRIAGE} <= {
+        line["department"] for line in everything.json()["weeks"]
+    }
+    exported = await http.get(
+        url, params={"format": "csv", "department": OTHER}, headers=by_name["admin"]
+    )
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = exported.text.strip().split("\n")
+    assert rows[0].startswith("department,week,received") and rows[1].startswith(f"{OTHER},")
+
+
+async def test_queues_keep_to_the_caller_scope(world: World) -> None:
+    http = world.service.http
+    expectations = {
+        "/v1/queues/unassigned": {"supervisor", "admin"},
+        "/v1/queues/escalated": {"supervisor", "admin"},
+        "/v1/queues/overdue": ALL,
+        "/v1/queues/admin": {"admin"},
+    }
+    for path, allowed in expectations.items():
+        for caller in CALLERS:
+            answer = await http.get(path, headers=headers_for(world, caller))
+            assert answer.status_code == (200 if caller.name in allowed else 403), (path, caller)
+            if answer.status_code == 200 and caller.name != "admin":
+                ids = {item["id"] for item in answer.json()["items"]}
+                assert world.other[caller.name] not in ids
+    unassigned = await http.get("/v1/queues/unassigned", headers=headers_for(world, CALLERS[2]))
+    assert [i["id"] for i in unassigned.json()["items"]] == [world.own["supervisor"]]
