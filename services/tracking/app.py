@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from services.tracking import (
     agents,
+    audit,
+    collaboration,
     indexes,
     public,
     queues,
@@ -48,7 +50,9 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.include_router(queues.router)
     app.include_router(agents.router)
     app.include_router(workspace.router)
+    app.include_router(collaboration.router)
     app.include_router(statistics_api.router)
+    app.include_router(audit.router)
     return app
 
 

@@ -6,7 +6,7 @@ query is known to be served by an index, on MongoDB as on the embedded store.
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking import outcomes, repository, staff
+from services.tracking import audit, outcomes, repository, staff
 from shared.mongo import Document
 
 OUTCOMES_KEPT_S = 24 * 3600
@@ -38,6 +38,7 @@ INDEXES: dict[str, list[tuple[str, int]]] = {
 async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
     await repository.ensure_indexes(db=db)
     await staff.ensure_indexes(db=db)
+    await audit.ensure_indexes(db=db)
     requests = db[repository.REQUESTS]
     for name, keys in INDEXES.items():
         await requests.create_index(keys, name=name)

@@ -67,6 +67,15 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/requests/{id}/questions", WORKERS, 412, {"text": "Pièce ?"}, stale=True),
     Endpoint(
         "POST",
+        "/v1/requests/{id}/consultations",
+        WORKERS,
+        412,
+        {"department": "proprete", "question": "Avis ?"},
+        stale=True,
+    ),
+    Endpoint("POST", "/v1/requests/{id}/merge", WORKERS, 412, {"duplicate_of": "{id}"}, stale=True),
+    Endpoint(
+        "POST",
         "/v1/requests/{id}/transfer",
         ALL,
         412,
@@ -115,10 +124,13 @@ def headers_for(world: World, caller: Caller) -> dict[str, str]:
 
 async def call(world: World, endpoint: Endpoint, request_id: str, headers: dict[str, str]) -> Any:
     extra = STALE if endpoint.stale else {}
+    body = endpoint.body
+    if body and body.get("duplicate_of"):
+        body = {"duplicate_of": request_id}
     return await world.service.http.request(
         endpoint.method,
         endpoint.path.format(id=request_id),
-        json=endpoint.body,
+        json=body,
         headers={**headers, **extra},
     )
 

@@ -217,3 +217,73 @@ async def test_a_transfer_loop_ends_in_the_admin_queue(service: Service) -> None
     )
     assert decided.status_code == 200
     assert decided.json()["request"]["admin_queue"] is False
+
+
+async def test_a_consulted_department_sees_the_request_and_answers_with_a_note(
+    service: Service,
+) -> None:
+    request = await service.routed(DEPARTMENT)
+    url = f"/v1/requests/{request.request_id}"
+    owner = agent(service)
+    expert = agent(service, 5, department="urbanisme")
+    assert (await service.http.get(url, headers=expert)).status_code == 404
+    asked = await service.http.post(
+        f"{url}/consultations",
+        json={"department": "urbanisme", "question": "Permis nécessaire ?"},
+        headers=owner,
+    )
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["request"]["consulted_departments"] == ["urbanisme"]
+    queue = await service.http.get("/v1/requests", headers=expert)
+    assert request.request_id in [i["id"] for i in queue.json()["items"]]
+    # The consulted department may answer, not act on the request as its owner.
+    answer = await service.http.post(
+        f"{url}/notes", json={"text": "Oui, un arrêté."}, headers=expert
+    )
+    assert answer.status_code == 200
+    taken = await service.http.post(f"{url}/claim", headers=expert)
+    assert taken.status_code == 404
+    record = await service.record(request.request_id)
+    assert record["department"]["code"] == DEPARTMENT and record["consulted_departments"] == []
+    assert record["timeline"][-1]["internal_comment"] == "Oui, un arrêté."
+    assert (await service.http.get(url, headers=expert)).status_code == 404
+
+
+async def test_a_duplicate_is_closed_with_a_pointer_and_reads_are_audited(
+    service: Service,
+) -> None:
+    kept = await service.routed(DEPARTMENT)
+    duplicate = await service.routed(DEPARTMENT)
+    me = agent(service, 11)
+    merged = await service.http.post(
+        f"/v1/requests/{duplicate.request_id}/merge",
+        json={"duplicate_of": kept.request_id},
+        headers=me,
+    )
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["request"]["status"] == "closed"
+    record = (await service.http.get(f"/v1/requests/{duplicate.request_id}", headers=me)).json()
+    assert record["merged_into"] == {"request_id": kept.request_id, "reference": kept.reference}
+    public = await service.http.get(
+        f"/v1/public/requests/{duplicate.reference}", headers={"X-Tracking-Token": TOKEN}
+    )
+    assert kept.reference in public.text  # the citizen is told where to follow it
+    again = await service.http.post(
+        f"/v1/requests/{duplicate.request_id}/merge",
+        json={"duplicate_of": kept.request_id},
+        headers=me,
+    )
+    assert again.status_code == 409
+    chief = agent(service, 12, roles=["supervisor"])
+    reads = await service.http.get(
+        "/v1/audit", params={"request_id": duplicate.request_id}, headers=chief
+    )
+    assert reads.status_code == 200
+    readers = {(r["agent_id"], r["what"]) for r in reads.json()}
+    assert (f"agent-{DEPARTMENT}-11", "dossier") in readers
+    outsider = agent(service, 13, department="urbanisme", roles=["supervisor"])
+    theirs = await service.http.get(
+        "/v1/audit", params={"request_id": duplicate.request_id}, headers=outsider
+    )
+    assert theirs.json() == []
+    assert (await service.http.get("/v1/audit", headers=me)).status_code == 403
