@@ -16,6 +16,7 @@ from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.bench.routing import measure as routing_figures
 from tests.bench.store import store_update_ms, tracking_event_ms
+from tests.bench.workspace import measure as workspace_figures
 from tests.e2e.conftest import drop_databases, start_pipeline
 from tools.devstack import stop_services
 
@@ -72,6 +73,7 @@ async def measure() -> dict[str, float]:
         finally:
             stop_services(adapters.handles)
             await drop_databases(adapters)
+    figures |= await workspace_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )
