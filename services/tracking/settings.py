@@ -31,3 +31,7 @@ class TrackingSettings(ServiceSettings, AgentAuthSettings):
         'e.g. {"urbanisme": 5})',
     )
     escalation_default_days: int = Field(default=3, ge=0, description="0: no escalation")
+    round_robin_departments: list[str] = Field(
+        default_factory=list, description="Departments whose new requests are assigned in turn"
+    )
+    round_robin_cap: int = Field(default=10, ge=1, description="Open requests per agent at most")

@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking import clocks, indexes
+from services.tracking import clocks, indexes, round_robin
 from services.tracking.context import Tracking
 from services.tracking.queries import NOT_RUNNING
 from services.tracking.repository import REQUESTS
@@ -112,6 +112,13 @@ async def scan_once(tracking: Tracking, *, now: datetime | None = None) -> int:
         idle_days=settings.escalation_days,
         default_days=settings.escalation_default_days,
     )
+    if settings.round_robin_departments:
+        envelopes += await round_robin.assignments(
+            db=tracking.db,
+            departments=settings.round_robin_departments,
+            cap=settings.round_robin_cap,
+            now=now,
+        )
     for envelope in envelopes:
         await tracking.publisher.publish(envelope)
     return len(envelopes)

@@ -101,8 +101,9 @@ _touched = activity.touched
 
 def _assigned(event: RequestAssigned, state: Document) -> _Outcome:
     who = event.assignee.name or event.assignee.agent_id
+    touched = _touched(event.at, state) if event.mode != "automatic" else {}
     changes = {
-        **_touched(event.at, state),
+        **touched,
         "assignee": event.assignee.model_dump(),
         "assigned_at": event.at,
     }

@@ -15,6 +15,8 @@ from tests.integration.tracking_support import Service, tracking_service
 from tests.oidc import Provider, oidc_provider
 from tests.support import eventually
 
+ROUND_ROBIN = f"rr{uuid.uuid4().hex[:8]}"
+
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[Provider]:
@@ -26,7 +28,12 @@ def provider() -> Iterator[Provider]:
 async def service(provider: Provider) -> AsyncIterator[Service]:
     prefix = f"t{uuid.uuid4().hex[:10]}."
     created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    fast = {"deadline_scan_s": 0.3, "escalation_default_days": 3}
+    fast = {
+        "deadline_scan_s": 0.3,
+        "escalation_default_days": 3,
+        "round_robin_departments": [ROUND_ROBIN],
+        "round_robin_cap": 1,
+    }
     async with tracking_service(provider, prefix, **fast) as running:
         yield running
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
@@ -71,3 +78,23 @@ async def test_missed_and_near_deadlines_are_raised_once(service: Service) -> No
     assert kinds.count("deadline_near") == 0
     near_kinds = [e["kind"] for e in (await service.record(near.request_id))["timeline"]]
     assert near_kinds.count("deadline_near") == 1 and "escalated" not in near_kinds
+
+
+async def test_round_robin_assigns_in_turn_up_to_the_cap(service: Service) -> None:
+    agents = [
+        service.auth(f"rr-{n}", department=ROUND_ROBIN, roles=["agent"], name=f"Agent {n}")
+        for n in range(2)
+    ]
+    for headers in agents:  # tracking learns its agents from their first call
+        assert (await service.http.get("/v1/requests", headers=headers)).status_code == 200
+    now = datetime.now(UTC)
+    requests = [
+        await service.routed(ROUND_ROBIN, due_at=now + timedelta(days=5 + n)) for n in range(3)
+    ]
+    first = await service.record(requests[0].request_id, lambda r: r["assignee"])
+    second = await service.record(requests[1].request_id, lambda r: r["assignee"])
+    assert {first["assignee"]["agent_id"], second["assignee"]["agent_id"]} == {"rr-0", "rr-1"}
+    await asyncio.sleep(1.5)  # more scans: the cap (1 each) keeps the third one waiting
+    third = await service.record(requests[2].request_id)
+    assert third["assignee"] is None
+    assert [e["kind"] for e in first["timeline"]].count("assigned") == 1
