@@ -367,3 +367,21 @@ async def test_a_status_change_kafka_does_not_acknowledge_answers_503(mongo_db: 
         assert (await http.get("/readyz")).status_code == 503  # no consumer without Kafka
     doc = await repository.get_request(db=mongo_db, request_id=request.request_id)
     assert doc is not None and doc["status"] == "received"
+
+
+async def test_a_status_change_on_a_stale_version_answers_412(tracking: Running) -> None:
+    request = await routed_request(tracking)
+    url = f"/v1/requests/{request.request_id}"
+    seen = await tracking.http.get(url, headers=AUTH)
+    etag = seen.headers["etag"]
+    assert etag == f'"{seen.json()["version"]}"'
+    stale = f'"{seen.json()["version"] - 1}"'
+    refused = await tracking.http.post(
+        f"{url}/status", json={"status": "in_progress"}, headers={**AUTH, "If-Match": stale}
+    )
+    assert refused.status_code == 412
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    accepted = await tracking.http.post(
+        f"{url}/status", json={"status": "in_progress"}, headers={**AUTH, "If-Match": etag}
+    )
+    assert accepted.status_code == 202
