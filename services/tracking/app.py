@@ -64,6 +64,9 @@ def _with_watch(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with base(app):
+            if not tracking.settings.watch_enabled:
+                yield
+                return
             task = asyncio.create_task(watch.run(tracking), name="deadline-watch")
             try:
                 yield

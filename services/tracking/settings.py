@@ -25,6 +25,9 @@ class TrackingSettings(ServiceSettings, AgentAuthSettings):
         default=24, gt=0, description="A deadline this close raises a DeadlineAlert (near)"
     )
     deadline_scan_s: float = Field(default=60, gt=0, description="Deadline and escalation scan")
+    watch_enabled: bool = Field(
+        default=True, description="Run the deadline, escalation and round-robin watch here"
+    )
     escalation_days: dict[str, int] = Field(
         default_factory=dict,
         description="Working days without an agent before escalation, per department (JSON, "

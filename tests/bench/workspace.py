@@ -143,7 +143,7 @@ async def measure(
         mongodb_uri=mongodb_uri,
         topic_prefix=prefix,
         mongodb_database=database,
-        deadline_scan_s=3600,
+        watch_enabled=False,  # its alerts would queue ahead of the claims measured
     )
     try:
         await seed(client[database], requests)
