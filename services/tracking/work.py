@@ -165,8 +165,8 @@ def _merged(event: RequestMerged, state: Document) -> _Outcome:
     return _Outcome(changes, "merged", label, internal=False)
 
 
-def _alert(event: DeadlineAlert, _state: Document) -> _Outcome:
-    changes = {f"alerts.{event.stage}": event.due_at}
+def _alert(event: DeadlineAlert, state: Document) -> _Outcome:
+    changes = {"alerts": {**(state.get("alerts") or {}), event.stage: event.due_at}}
     label = "Échéance proche" if event.stage == "near" else "Échéance dépassée"
     return _Outcome(changes, f"deadline_{event.stage}", label)
 
