@@ -26,7 +26,7 @@ from shared.events import (
     RequestStatus,
     RequestStatusChanged,
 )
-from shared.kafka.consumer import Handlers
+from shared.kafka.handlers import Handlers
 from tests.factories import submitted
 from tests.fakes import InMemoryPublisher
 
@@ -92,12 +92,15 @@ def story() -> list[Envelope]:
     return [Envelope(data=e, source="/relais/tests") for e in events]
 
 
-async def deliver(envelopes: list[Envelope], handlers: Handlers) -> None:
+async def deliver(envelopes: list[Envelope[Any]], handlers: Handlers) -> None:
     """As the consumer loop does: each event to its type's handler, others skipped."""
     for envelope in envelopes:
-        handler = handlers.get(type(envelope.data))
-        if handler is not None:
-            await handler(envelope)
+        single = handlers.handler_for(type(envelope.data))
+        batch = handlers.batch_handler_for(type(envelope.data))
+        if single is not None:
+            await single(envelope)
+        elif batch is not None:
+            await batch([envelope])
 
 
 def tracking_public_view(envelopes: list[Envelope]) -> str:
