@@ -9,7 +9,7 @@ from typing import Any
 from services.notification.notifier import Notifier
 from services.notification.settings import NotificationSettings
 from services.open311.mapping import request_item
-from services.open311.repository import RequestBook
+from services.open311.store import RequestBook
 from services.tracking import views
 from services.tracking.projection import project
 from services.tracking.work import ACTION_EVENTS, project_action
