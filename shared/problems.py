@@ -30,6 +30,7 @@ TITLES = {
     404: "Ressource introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    412: "Version périmée",
     413: "Contenu trop volumineux",
     415: "Type de contenu non pris en charge",
     422: "Données invalides",

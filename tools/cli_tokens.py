@@ -25,7 +25,10 @@ def dev_token(
     department: Annotated[str, typer.Option(help="Department code from the catalogue")],
     ttl_hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="Validity")] = 12,
     agent_id: Annotated[str | None, typer.Option(help="Default: derived from the name")] = None,
-    role: Annotated[list[str] | None, typer.Option(help="Role (repeatable)")] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(help="Role, repeatable: agent (default), supervisor, triage, admin"),
+    ] = None,
 ) -> None:
     """Print a development JWT for an agent (signed with AGENT_JWT_SECRET or the dev secret)."""
     departments = load_catalogue().departments
@@ -35,6 +38,12 @@ def dev_token(
             err=True,
         )
         raise typer.Exit(2)
+    if os.environ.get("OIDC_ISSUER"):
+        typer.echo(
+            "warning: OIDC_ISSUER is set: services accept only the provider's tokens, "
+            "not this development token.",
+            err=True,
+        )
     secret = os.environ.get(SECRET_ENV) or DEV_SECRET
     if secret == DEV_SECRET:
         typer.echo(
@@ -46,7 +55,7 @@ def dev_token(
         agent_id=agent_id or agent_id_for(agent),
         name=agent.strip(),
         department=department,
-        roles=role or [],
+        roles=role or ["agent"],
     )
     typer.echo(issue_token(agent=identity, secret=secret, ttl=timedelta(hours=ttl_hours)))
 

@@ -6,9 +6,8 @@ The consumer applies them like any other event, so tracking stays the single wri
 from datetime import UTC, datetime
 
 import structlog
-from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking import lifecycle, repository
+from services.tracking import lifecycle
 from services.tracking.projection import current_status
 from services.tracking.schemas import StatusChange
 from services.tracking.settings import SOURCE
@@ -22,23 +21,19 @@ from shared.mongo import Document
 from shared.problems import ProblemError
 
 log = structlog.get_logger(__name__)
-NOT_FOUND = "Aucune demande ne porte cet identifiant."
 RETRY_AFTER = "5"
 
 
 async def change_status(
     *,
-    db: AsyncDatabase[Document],
+    current: Document,
     publisher: EventPublisher,
-    request_id: str,
     change: StatusChange,
     agent: Agent,
     correlation_id: str = "",
 ) -> Envelope:
     """Publish the change once Kafka acknowledges it; ProblemError when it cannot be."""
-    current = await repository.get_request(db=db, request_id=request_id)
-    if current is None:
-        raise ProblemError(404, NOT_FOUND)
+    request_id = current["_id"]
     status = current_status(current)
     if not lifecycle.can_move(status, change.status):
         raise ProblemError(
@@ -57,19 +52,19 @@ async def change_status(
         changed_at=datetime.now(UTC),
     )
     envelope = Envelope(data=event, source=SOURCE, correlation_id=correlation_id)
-    await _publish(publisher, envelope)
+    await publish(publisher, envelope)
     return envelope
 
 
-async def _publish(publisher: EventPublisher, envelope: Envelope) -> None:
+async def publish(publisher: EventPublisher, envelope: Envelope) -> None:
     try:
         await publisher.publish(envelope)
     except BrokerUnavailable as exc:
         PUBLISH_FAILURES.labels(SOURCE).inc()
-        log.warning("status_change.not_published", error=repr(exc))
+        log.warning("command.not_published", type=envelope.type, error=repr(exc))
         raise ProblemError(
             503,
-            "Le changement de statut n'a pas pu être enregistré ; réessayez dans un instant.",
+            "L'action n'a pas pu être enregistrée ; réessayez dans un instant.",
             headers={"Retry-After": RETRY_AFTER},
         ) from exc
     EVENTS_PUBLISHED.labels(SOURCE, envelope.type).inc()

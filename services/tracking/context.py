@@ -1,13 +1,15 @@
 """What the routes need, kept on app.state and handed out as FastAPI dependencies."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.tracking.outcomes import Waiters
 from services.tracking.settings import TrackingSettings
+from services.tracking.staff import Directory
 from shared.kafka.producer import EventPublisher
 from shared.mongo import Document
 from shared.runtime import Runtime
@@ -18,6 +20,8 @@ class Tracking:
     settings: TrackingSettings
     runtime: Runtime
     department_labels: dict[str, str]
+    waiters: Waiters = field(default_factory=Waiters)
+    directory: Directory = field(default_factory=Directory)
 
     @property
     def db(self) -> AsyncDatabase[Document]:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from services.tracking import repository
+from services.tracking import repository, work_handler
 from services.tracking.context import Tracking
 from services.tracking.projection import PROJECTED_EVENTS
 from shared.envelope import Envelope
@@ -49,3 +49,6 @@ def follow_up_event(
     )
     event_id = str(uuid.uuid5(FOLLOW_UP_NAMESPACE, envelope.id))
     return envelope.caused(change, source=SOURCE, id=event_id)
+
+
+work_handler.register(handlers)

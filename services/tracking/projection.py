@@ -8,7 +8,7 @@ only has to be deterministic.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.tracking import lifecycle, wording
+from services.tracking import activity, clocks, lifecycle, search, visibility, wording
 from shared.envelope import Envelope
 from shared.events import (
     CitizenMessageReceived,
@@ -60,6 +60,8 @@ def project(
         "event_count": seq,
         **outcome.changes,
     }
+    changes |= visibility.changed(state, changes)
+    changes |= clocks.pause_changes(state, changes, outcome.at)
     entry = {
         "_id": envelope.id,
         "request_id": event.request_id,
@@ -98,6 +100,12 @@ def _submitted(event: RequestSubmitted, state: Document, _: timedelta) -> _Outco
         "tracking_token_hash": event.tracking_token_hash,
         "submitted_at": event.submitted_at,
         "raw_ref": event.raw_ref,
+        "search_terms": search.terms(
+            reference=event.reference,
+            subject=event.subject,
+            description=event.description,
+            citizen_name=event.citizen.name,
+        ),
     }
     if not state:  # a stub made by an earlier event keeps the status it already reached
         changes |= _status(S.RECEIVED, event.submitted_at)
@@ -138,15 +146,19 @@ def _routed(event: RequestRouted, state: Document, _: timedelta) -> _Outcome:
     return _Outcome(changes, "routed", label, event.routed_at, extra=extra)
 
 
-def _status_changed(event: RequestStatusChanged, _state: Document, __: timedelta) -> _Outcome:
+def _status_changed(event: RequestStatusChanged, state: Document, __: timedelta) -> _Outcome:
     # The log is the record of what happened: the transition was checked when the agent asked.
     extra: Document = {
         "actor": event.actor,
         "public_comment": None if event.internal else event.comment,
         "internal_comment": event.comment if event.internal else None,
+        "department_code": state.get("department_code"),
     }
     label = wording.status_changed(lifecycle.label(event.status))
     changes = _status(event.status, event.changed_at)
+    if activity.by_agent(event.actor):
+        public = bool(event.comment) and not event.internal
+        changes |= activity.touched(event.changed_at, state, responded=public)
     return _Outcome(changes, "status_changed", label, event.changed_at, extra=extra)
 
 

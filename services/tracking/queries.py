@@ -8,6 +8,8 @@ from services.tracking import lifecycle
 from shared.events import Channel, RequestStatus
 
 DONE = [s.value for s in lifecycle.DONE]
+# The clock stops while the town waits for the citizen (clocks.py moves the deadline after).
+NOT_RUNNING = [*DONE, RequestStatus.WAITING_CITIZEN.value]
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,8 @@ class RequestFilter:
 
 
 def overdue_selector(now: datetime) -> dict[str, Any]:
-    """Requests past their due date that the town has not finished."""
-    return {"due_at": {"$lt": now}, "status": {"$nin": DONE}}
+    """Requests past their due date that the town has not finished (nor paused)."""
+    return {"due_at": {"$lt": now}, "status": {"$nin": NOT_RUNNING}}
 
 
 def selector(filters: RequestFilter, *, now: datetime) -> dict[str, Any]:
@@ -37,10 +39,12 @@ def selector(filters: RequestFilter, *, now: datetime) -> dict[str, Any]:
     if filters.overdue is True:
         found = {"$and": [found, overdue_selector(now)]} if found else overdue_selector(now)
     elif filters.overdue is False:
-        on_time = {"$or": [{"due_at": None}, {"due_at": {"$gte": now}}, {"status": {"$in": DONE}}]}
+        on_time = {
+            "$or": [{"due_at": None}, {"due_at": {"$gte": now}}, {"status": {"$in": NOT_RUNNING}}]
+        }
         found = {"$and": [found, on_time]} if found else on_time
     return found
 
 
 def is_overdue(*, due_at: datetime | None, status: str, now: datetime) -> bool:
-    return due_at is not None and due_at < now and status not in DONE
+    return due_at is not None and due_at < now and status not in NOT_RUNNING

@@ -32,7 +32,7 @@ from shared.mongo import Document
 
 REQUESTS = "requests"
 TIMELINE = "timeline"
-HIDDEN = {"applied_events": 0}
+HIDDEN = {"applied_events": 0, "search_terms": 0, "visible_to": 0}
 LIST_FIELDS = {
     "reference": 1,
     "status": 1,
@@ -44,6 +44,11 @@ LIST_FIELDS = {
     "due_at": 1,
     "submitted_at": 1,
     "updated_at": 1,
+    "event_count": 1,
+    "assignee": 1,
+    "transfer_count": 1,
+    "admin_queue": 1,
+    "consulted_departments": 1,
 }
 
 

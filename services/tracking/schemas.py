@@ -47,8 +47,14 @@ class TimelineEntry(PublicTimelineEntry):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class Assignee(BaseModel):
+    agent_id: str
+    name: str = ""
+
+
 class RequestSummary(BaseModel):
     id: str
+    version: int = Field(description="Version de la demande (ETag, If-Match)")
     reference: str
     status: RequestStatus
     status_label: str
@@ -60,6 +66,10 @@ class RequestSummary(BaseModel):
     overdue: bool
     submitted_at: datetime | None
     updated_at: datetime | None
+    assignee: Assignee | None = None
+    transfer_count: int = 0
+    admin_queue: bool = Field(default=False, description="Transférée trop souvent : arbitrage")
+    consulted_departments: list[str] = []
 
 
 class Routing(BaseModel):
@@ -77,6 +87,25 @@ class Routing(BaseModel):
     model_version: int | None = None
 
 
+class ClockView(BaseModel):
+    due_at: datetime | None = Field(description="Échéance (jours ouvrés, heure de fermeture)")
+    done_at: datetime | None
+    paused: bool = Field(description="Horloge arrêtée : en attente de l'usager")
+    overdue: bool
+
+
+class Pause(BaseModel):
+    from_: datetime = Field(alias="from")
+    to: datetime
+    working_days: int
+
+
+class Clocks(BaseModel):
+    first_response: ClockView
+    resolution: ClockView
+    pauses: list[Pause] = []
+
+
 class RequestDetail(RequestSummary):
     allowed_statuses: list[RequestStatus] = Field(description="Statuts possibles ensuite")
     requested_category: str | None = None
@@ -89,6 +118,8 @@ class RequestDetail(RequestSummary):
     status_changed_at: datetime | None = None
     last_citizen_message_at: datetime | None = None
     raw_ref: str | None = None
+    clocks: Clocks
+    merged_into: dict[str, str] | None = None
     timeline: list[TimelineEntry]
 
 
@@ -96,7 +127,7 @@ class RequestPage(BaseModel):
     items: list[RequestSummary]
     total: int
     limit: int
-    offset: int
+    next_cursor: str | None = Field(description="Curseur de la page suivante (absent : fin)")
 
 
 class StatusChange(Closed):
@@ -117,3 +148,35 @@ class DepartmentStats(BaseModel):
     total: int
     by_status: dict[RequestStatus, int]
     overdue: int
+
+
+class ActionResult(BaseModel):
+    event_id: str
+    request_id: str
+    applied: bool = Field(description="false : enregistrée, pas encore appliquée (202)")
+    version: int | None = None
+    request: RequestSummary | None = Field(
+        default=None, description="La demande après l'action (absente si hors de votre périmètre)"
+    )
+
+
+class Text(Closed):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class Assignment(Closed):
+    agent_id: str = Field(min_length=1, max_length=100, description="Agent du service")
+
+
+class Transfer(Closed):
+    department: str = Field(min_length=1, max_length=64, description="Code du service")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Consultation(Closed):
+    department: str = Field(min_length=1, max_length=64, description="Service consulté")
+    question: str = Field(min_length=1, max_length=5000)
+
+
+class Merge(Closed):
+    duplicate_of: str = Field(min_length=1, max_length=64, description="Demande conservée")

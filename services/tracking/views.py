@@ -4,11 +4,14 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from services.tracking import lifecycle
+from services.tracking import clocks, lifecycle
 from services.tracking.queries import is_overdue
 from services.tracking.schemas import (
+    Clocks,
+    ClockView,
     Department,
     DepartmentStats,
+    Pause,
     PublicRequestView,
     PublicTimelineEntry,
     RequestDetail,
@@ -80,6 +83,11 @@ def _summary_fields(doc: Document, now: datetime) -> dict[str, Any]:
     status = doc.get("status") or RequestStatus.RECEIVED.value
     return {
         "id": doc["_id"],
+        "version": int(doc.get("event_count") or 0),
+        "assignee": doc.get("assignee"),
+        "transfer_count": int(doc.get("transfer_count") or 0),
+        "admin_queue": bool(doc.get("admin_queue")),
+        "consulted_departments": doc.get("consulted_departments") or [],
         "reference": doc["reference"],
         "status": status,
         "status_label": lifecycle.label(status),
@@ -113,7 +121,19 @@ def detail(doc: Document, entries: list[Document], *, now: datetime) -> RequestD
         status_changed_at=doc.get("status_changed_at"),
         last_citizen_message_at=doc.get("last_citizen_message_at"),
         raw_ref=doc.get("raw_ref"),
+        clocks=clocks_view(doc, now=now),
+        merged_into=doc.get("merged_into"),
         timeline=[agent_entry(e) for e in entries],
+    )
+
+
+def clocks_view(doc: Document, *, now: datetime) -> Clocks:
+    first = clocks.first_response(doc, now=now, calendar=clocks.town_calendar())
+    last = clocks.resolution(doc, now=now)
+    return Clocks(
+        first_response=ClockView(**first.__dict__),
+        resolution=ClockView(**last.__dict__),
+        pauses=[Pause.model_validate(p) for p in doc.get("pauses") or []],
     )
 
 

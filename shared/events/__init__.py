@@ -21,6 +21,19 @@ from shared.events.request import (
     RequestSubmitted,
     RequestTransferred,
 )
+from shared.events.workspace import (
+    AgentAction,
+    AgentRef,
+    AgentReplied,
+    CitizenAsked,
+    ConsultationRequested,
+    DeadlineAlert,
+    InternalNoteAdded,
+    RequestAssigned,
+    RequestEscalated,
+    RequestMerged,
+    RequestUnassigned,
+)
 
 EVENT_MODELS: dict[str, type[Event]] = {
     model.event_type: model
@@ -32,26 +45,46 @@ EVENT_MODELS: dict[str, type[Event]] = {
         RequestTransferred,
         NotificationSent,
         NotificationFailed,
+        RequestAssigned,
+        RequestUnassigned,
+        InternalNoteAdded,
+        AgentReplied,
+        CitizenAsked,
+        ConsultationRequested,
+        RequestMerged,
+        DeadlineAlert,
+        RequestEscalated,
     )
 }
 
 __all__ = [
     "EVENT_MODELS",
+    "AgentAction",
+    "AgentRef",
+    "AgentReplied",
     "Attachment",
     "Channel",
     "Citizen",
+    "CitizenAsked",
     "CitizenMessageReceived",
+    "ConsultationRequested",
     "ContactPreference",
+    "DeadlineAlert",
     "Department",
     "Event",
     "FormData",
+    "InternalNoteAdded",
     "Location",
     "NotificationFailed",
     "NotificationSent",
+    "RequestAssigned",
+    "RequestEscalated",
+    "RequestMerged",
     "RequestRouted",
     "RequestStatus",
     "RequestStatusChanged",
     "RequestSubmitted",
     "RequestTransferred",
+    "RequestUnassigned",
     "RoutingSuggestion",
 ]

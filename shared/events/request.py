@@ -93,6 +93,15 @@ class RequestTransferred(Event):
     reason: str = Field(min_length=1, max_length=1000)
     actor: str = Field(min_length=1, max_length=100)
     transferred_at: AwareDatetime
+    due_at: AwareDatetime | None = Field(
+        default=None, description="The new department's deadline, counted from the transfer"
+    )
+    expected_version: int | None = Field(
+        default=None, ge=0, description="Version the agent saw (If-Match); None: any"
+    )
+    arbitrated: bool = Field(
+        default=False, description="An administrator's decision: ends a transfer loop"
+    )
 
 
 class RequestStatusChanged(Event):

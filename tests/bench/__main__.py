@@ -17,6 +17,7 @@ from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.bench.routing import measure as routing_figures
 from tests.bench.screens import page_renders
 from tests.bench.store import store_update_ms, tracking_event_ms
+from tests.bench.workspace import measure as workspace_figures
 from tests.e2e.conftest import drop_databases, start_pipeline
 from tools.devstack import stop_services
 
@@ -76,6 +77,7 @@ async def measure() -> dict[str, float]:
         figures |= await page_renders(
             Path(workdir) / "screens", bootstrap=KAFKA, count=max(int(200 * SCALE), 20)
         )
+    figures |= await workspace_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )

@@ -18,7 +18,9 @@ REQUEST = {
     "citizen": {"email": "camille.martin@example.org", "name": "Camille Martin"},
 }
 AGENT_TOKEN = issue_token(
-    agent=Agent(agent_id="a-1", name="Julie Moreau", department="services_techniques"),
+    agent=Agent(
+        agent_id="a-1", name="Julie Moreau", department="services_techniques", roles=["agent"]
+    ),
     secret=DEV_SECRET,
 )
 

@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 REQUESTS_COUNT = 300
 EVENTS_PER_REQUEST = 2
 KILL_AFTER_ENTRIES = 120
-AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="services_techniques")
+AGENT = Agent(
+    agent_id="julie-moreau", name="Julie Moreau", department="services_techniques", roles=["admin"]
+)
 AUTH = {"authorization": f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"}
 
 

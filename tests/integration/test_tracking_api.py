@@ -31,7 +31,13 @@ from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import TOKEN, submitted
 from tests.support import eventually, free_port, serve_app
 
-AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="services_techniques")
+# Development (HS256) tokens; tests/integration/test_tracking_access.py covers OIDC and roles.
+AGENT = Agent(
+    agent_id="julie-moreau",
+    name="Julie Moreau",
+    department="services_techniques",
+    roles=["agent", "admin"],
+)
 AUTH = {"authorization": f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"}
 
 
@@ -308,8 +314,11 @@ async def test_agents_filter_and_page_through_requests(tracking: Running) -> Non
         soon.request_id,
     ]
     assert everything["items"][0]["overdue"] is True
-    second = await page(department=department, limit=1, offset=1)
+    first = await page(department=department, limit=1)
+    second = await page(department=department, limit=1, cursor=first["next_cursor"])
     assert [i["id"] for i in second["items"]] == [email.request_id] and second["total"] == 3
+    last = await page(department=department, limit=2, cursor=second["next_cursor"])
+    assert [i["id"] for i in last["items"]] == [soon.request_id] and last["next_cursor"] is None
     overdue = await page(department=department, overdue="true")
     assert [i["id"] for i in overdue["items"]] == [late.request_id]
     by_channel = await page(department=department, channel="email", status="routed")
@@ -358,3 +367,21 @@ async def test_a_status_change_kafka_does_not_acknowledge_answers_503(mongo_db: 
         assert (await http.get("/readyz")).status_code == 503  # no consumer without Kafka
     doc = await repository.get_request(db=mongo_db, request_id=request.request_id)
     assert doc is not None and doc["status"] == "received"
+
+
+async def test_a_status_change_on_a_stale_version_answers_412(tracking: Running) -> None:
+    request = await routed_request(tracking)
+    url = f"/v1/requests/{request.request_id}"
+    seen = await tracking.http.get(url, headers=AUTH)
+    etag = seen.headers["etag"]
+    assert etag == f'"{seen.json()["version"]}"'
+    stale = f'"{seen.json()["version"] - 1}"'
+    refused = await tracking.http.post(
+        f"{url}/status", json={"status": "in_progress"}, headers={**AUTH, "If-Match": stale}
+    )
+    assert refused.status_code == 412
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    accepted = await tracking.http.post(
+        f"{url}/status", json={"status": "in_progress"}, headers={**AUTH, "If-Match": etag}
+    )
+    assert accepted.status_code == 202

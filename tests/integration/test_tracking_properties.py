@@ -22,7 +22,13 @@ from tests.support import serve_app
 
 EXAMPLES_PER_OPERATION = 40
 SCHEMA = schemathesis.openapi.from_dict(build_app().openapi()).include(path_regex="^/v1/")
-AGENT = Agent(agent_id="julie-moreau", name="Julie Moreau", department="services_techniques")
+# Development (HS256) tokens; tests/integration/test_tracking_access.py covers OIDC and roles.
+AGENT = Agent(
+    agent_id="julie-moreau",
+    name="Julie Moreau",
+    department="services_techniques",
+    roles=["agent", "admin"],
+)
 AUTH = f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"
 KNOWN = submitted()
 
@@ -62,9 +68,9 @@ def _steer(case: schemathesis.Case, data: st.DataObject) -> None:
             case.headers = {**(case.headers or {}), "X-Tracking-Token": TOKEN}
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(300)
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 async def test_no_request_makes_tracking_fail(base_url: str) -> None:
     await explore_all(
-        SCHEMA, count=5, base_url=base_url, examples=EXAMPLES_PER_OPERATION, prepare=_steer
+        SCHEMA, count=20, base_url=base_url, examples=EXAMPLES_PER_OPERATION, prepare=_steer
     )

@@ -1,0 +1,48 @@
+"""Every index tracking's queries need, created at start-up, and the hint each query uses.
+
+Queries name their index (`hint`): the plan does not depend on a planner's guess, and each
+query is known to be served by an index, on MongoDB as on the embedded store.
+"""
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.tracking import audit, outcomes, repository, staff
+from shared.mongo import Document
+
+OUTCOMES_KEPT_S = 24 * 3600
+BY_ID = "_id_"
+BY_DUE = "due_at_1__id_1"  # repository.DUE_INDEX
+BY_QUEUE = "department_code_1_status_1_due_at_1"  # repository.QUEUE_INDEX
+BY_STATUS = "status_1_due_at_1"  # repository.STATUS_INDEX
+BY_VISIBLE = "visible_to_1_due_1_id_1"
+BY_DEPARTMENT = "department_1_due_1_id_1"
+BY_ASSIGNEE = "assignee_1_due_1"
+BY_ADMIN_QUEUE = "admin_queue_1_due_1"
+BY_ESCALATED = "escalated_1_due_1"
+BY_TERMS = "search_terms_1"
+BY_RECEIVED = "department_1_submitted_1"
+BY_ACTIVITY = "department_1_at_1"
+BY_REFERENCE = "reference_1"
+
+INDEXES: dict[str, list[tuple[str, int]]] = {
+    BY_VISIBLE: [("visible_to", 1), ("due_at", 1), ("_id", 1)],
+    BY_DEPARTMENT: [("department_code", 1), ("due_at", 1), ("_id", 1)],
+    BY_ASSIGNEE: [("assignee.agent_id", 1), ("due_at", 1)],
+    BY_ADMIN_QUEUE: [("admin_queue", 1), ("due_at", 1)],
+    BY_ESCALATED: [("escalated_at", 1), ("due_at", 1)],
+    BY_TERMS: [("search_terms", 1)],
+    BY_RECEIVED: [("department_code", 1), ("submitted_at", 1)],
+}
+
+
+async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
+    await repository.ensure_indexes(db=db)
+    await staff.ensure_indexes(db=db)
+    await audit.ensure_indexes(db=db)
+    requests = db[repository.REQUESTS]
+    for name, keys in INDEXES.items():
+        await requests.create_index(keys, name=name)
+    await db[repository.TIMELINE].create_index(
+        [("department_code", 1), ("at", 1)], name=BY_ACTIVITY
+    )
+    await db[outcomes.OUTCOMES].create_index("at", expireAfterSeconds=OUTCOMES_KEPT_S)
