@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.context import ConsoleDep
 from services.console.session import Csrf, csrf_token, open_session
-from services.console.wording import ADMIN
+from services.console.wording import ADMIN, AGENT
 from shared.auth import Agent, issue_token
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +57,7 @@ async def dev_login(request: Request, console: ConsoleDep) -> Response:
         errors["department"] = "Choisissez votre service."
     if errors:
         return _login(request, console, errors=errors, values=values, status_code=422)
-    roles = [ADMIN] if form.get("admin") else []
+    roles = [ADMIN] if form.get("admin") else [AGENT]
     agent = Agent(
         agent_id=f"dev:{values['name'].lower().replace(' ', '.')}",
         name=values["name"],

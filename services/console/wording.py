@@ -21,6 +21,7 @@ CHANNELS: dict[str, str] = {
     "open311": "Open311",
 }
 ADMIN = "admin"
+AGENT = "agent"
 
 
 def status_label(status: str) -> str:

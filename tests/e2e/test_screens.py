@@ -135,9 +135,12 @@ async def test_an_agent_of_another_department_cannot_open_the_request(
         await routed_view(client, faces.url("tracking"), accepted)
     page = await new_page(browser)
     await login(page, faces.url("console"), name="Paul Durand", department="urbanisme")
+    # Tracking answers another department's request exactly like an unknown one.
     response = await page.goto(f"{faces.url('console')}/demandes/{accepted['id']}")
-    assert response.status == 403
-    assert "autre service" in await page.inner_text("main")
+    assert response.status == 404
+    assert "Demande introuvable" in await page.inner_text("main")
+    unknown = await page.goto(f"{faces.url('console')}/demandes/{'0' * 32}")
+    assert unknown.status == 404
     await page.goto(f"{faces.url('console')}/")
     assert accepted["reference"] not in await page.inner_text("#queue-rows")
 
