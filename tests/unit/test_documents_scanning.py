@@ -42,7 +42,7 @@ def test_clamav_answers_are_parsed() -> None:
 def test_type_comes_from_content() -> None:
     assert sniff(PDF) == "application/pdf"
     assert sniff(EXE) == "application/x-dosexec"
-    assert sniff("Bonjour, voici ma lettre.".encode()) == "text/plain"
+    assert sniff("Bonjour, voilà ma lettre.".encode()) == "text/plain"
 
 
 @pytest.fixture(scope="module")
