@@ -9,7 +9,7 @@ at least once with a stable event id, which consumers de-duplicate on.
 import asyncio
 import contextlib
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from bson import Binary
@@ -24,6 +24,7 @@ from shared.mongo import Document, insert_once
 
 log = structlog.get_logger(__name__)
 OUTBOX = "outbox"
+CLAIM_S = 30  # a claimed event not confirmed sent by then is sent again
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 
 
@@ -48,6 +49,7 @@ class Outbox:
         self, *, db: AsyncDatabase[Document], publisher: EventPublisher, source: str
     ) -> None:
         self._db, self._publisher, self._source = db, publisher, source
+        self._lock = asyncio.Lock()
 
     async def ensure_indexes(self) -> None:
         await self._db[OUTBOX].create_index([("published", 1), ("created_at", 1)])
@@ -89,9 +91,21 @@ class Outbox:
     async def flush(self, *, limit: int = 500) -> int:
         """Publish pending events in order; returns how many went out (stops at the first
         broker failure, the next flush retries)."""
-        pending = self._db[OUTBOX].find({"published": False}).sort("created_at", 1).limit(limit)
+        async with self._lock:  # one flush at a time in this process: no double sends
+            return await self._flush(limit)
+
+    async def _flush(self, limit: int) -> int:
+        stale = datetime.now(UTC) - timedelta(seconds=CLAIM_S)
+        due = {"$or": [{"published": False}, {"published": None, "claimed_at": {"$lt": stale}}]}
+        pending = await self._db[OUTBOX].find(due).sort("created_at", 1).limit(limit).to_list()
         sent = 0
-        async for doc in pending:
+        for doc in pending:
+            # Claim it, so another replica's relay does not send it at the same time.
+            claim = {"$set": {"published": None, "claimed_at": datetime.now(UTC)}}
+            if not (
+                await self._db[OUTBOX].update_one({"_id": doc["_id"]} | due, claim)
+            ).modified_count:
+                continue
             try:
                 await self._publisher.send_raw(
                     topic=doc["topic"],
@@ -100,6 +114,9 @@ class Outbox:
                     headers=[(k, bytes(v)) for k, v in doc["headers"]],
                 )
             except BrokerUnavailable:
+                await self._db[OUTBOX].update_one(
+                    {"_id": doc["_id"]}, {"$set": {"published": False}}
+                )
                 log.warning("outbox.publish_deferred")
                 break
             await self._db[OUTBOX].update_one({"_id": doc["_id"]}, {"$set": {"published": True}})
@@ -107,7 +124,7 @@ class Outbox:
         return sent
 
     async def pending(self) -> int:
-        return await self._db[OUTBOX].count_documents({"published": False})
+        return await self._db[OUTBOX].count_documents({"published": {"$ne": True}})
 
     async def relay(self, *, interval_s: float = 2.0) -> None:
         """Publish pending events until cancelled."""

@@ -43,6 +43,7 @@ class InvoiceIssued(InvoiceEvent):
     event_type: ClassVar[str] = "relais.invoice.issued.v1"
     issuer: str = Field(min_length=1, max_length=100)
     reference: str = Field(min_length=1, max_length=64)
+    label: str = Field(min_length=1, max_length=100)
     contact: InvoiceContact
     items: list[InvoiceItem] = Field(min_length=1, max_length=100)
     amount_cents: Cents

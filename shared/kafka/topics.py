@@ -20,6 +20,7 @@ CONSUMER_GROUPS = (
     "portal-adapter",
     "open311",
     "documents",
+    "payments",
 )
 
 
