@@ -21,7 +21,8 @@ class BlobStorage(Protocol):
 
 class GridFSStorage:
     def __init__(self, db: AsyncDatabase[Document], *, bucket: str = "files") -> None:
-        self._bucket = AsyncGridFSBucket(db, bucket_name=bucket)
+        # 1 MiB chunks: a quarter of the round trips of the 255 KiB default.
+        self._bucket = AsyncGridFSBucket(db, bucket_name=bucket, chunk_size_bytes=1024 * 1024)
 
     async def put(self, key: str, content: bytes, *, content_type: str) -> None:
         await self._bucket.upload_from_stream_with_id(

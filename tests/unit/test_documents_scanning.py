@@ -1,9 +1,6 @@
 """Virus scanners and content sniffing: the development scanner, and real ClamAV (clamscan and
 clamd) with a signature database generated here (freshclam's mirrors are not needed)."""
 
-import asyncio
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,9 +15,9 @@ from services.documents.scanning import (
     parse_clamav,
 )
 from services.documents.sniffing import sniff
-from tests.integration.documents_support import EICAR, EXE, PDF
+from tests.clamav import CLAMD, CLAMSCAN, EICAR, SIGTOOL, running_clamd, signature_db
+from tests.integration.documents_support import EXE, PDF
 
-CLAMSCAN, CLAMD, SIGTOOL = (shutil.which(n) for n in ("clamscan", "clamd", "sigtool"))
 needs_clamav = pytest.mark.skipif(
     not (CLAMSCAN and SIGTOOL), reason="ClamAV (clamscan, sigtool) is not installed"
 )
@@ -47,14 +44,7 @@ def test_type_comes_from_content() -> None:
 
 @pytest.fixture(scope="module")
 def signatures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("clamdb")
-    (folder / "eicar.com").write_bytes(EICAR)
-    digest = subprocess.run(
-        [str(SIGTOOL), "--md5", "eicar.com"], cwd=folder, check=True, capture_output=True
-    ).stdout
-    (folder / "test.hdb").write_bytes(digest)
-    (folder / "eicar.com").unlink()
-    return folder
+    return signature_db(tmp_path_factory.mktemp("clamdb"))
 
 
 @needs_clamav
@@ -66,26 +56,8 @@ async def test_clamscan_finds_eicar(signatures: Path) -> None:
 
 @pytest.fixture
 async def clamd_socket(signatures: Path, tmp_path: Path) -> AsyncIterator[Path]:
-    socket = tmp_path / "clamd.sock"
-    config = tmp_path / "clamd.conf"
-    config.write_text(
-        f"DatabaseDirectory {signatures}\nLocalSocket {socket}\nForeground yes\n"
-        f"LogFile {tmp_path / 'clamd.log'}\nPidFile {tmp_path / 'clamd.pid'}\n"
-    )
-    process = await asyncio.create_subprocess_exec(
-        str(CLAMD), "-c", str(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        for _ in range(300):
-            if socket.exists() or process.returncode is not None:
-                break
-            await asyncio.sleep(0.1)
-        assert socket.exists(), (tmp_path / "clamd.log").read_text(errors="replace")
+    async with running_clamd(signatures, tmp_path) as socket:
         yield socket
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await process.wait()
 
 
 @pytest.mark.skipif(not (CLAMD and SIGTOOL), reason="clamd is not installed")
