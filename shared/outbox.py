@@ -25,6 +25,7 @@ from shared.mongo import Document, insert_once
 log = structlog.get_logger(__name__)
 OUTBOX = "outbox"
 CLAIM_S = 30  # a claimed event not confirmed sent by then is sent again
+KEEP_SENT_S = 7 * 24 * 3600
 Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
 
 
@@ -53,6 +54,9 @@ class Outbox:
 
     async def ensure_indexes(self) -> None:
         await self._db[OUTBOX].create_index([("published", 1), ("created_at", 1)])
+        await self._db[OUTBOX].create_index([("published", 1), ("claimed_at", 1)])
+        # Sent events are kept a week (to look into), then the store drops them.
+        await self._db[OUTBOX].create_index("sent_at", expireAfterSeconds=KEEP_SENT_S)
 
     async def add(
         self,
@@ -94,17 +98,21 @@ class Outbox:
         async with self._lock:  # one flush at a time in this process: no double sends
             return await self._flush(limit)
 
-    async def _flush(self, limit: int) -> int:
+    async def _due(self, limit: int) -> list[Document]:
+        """Pending events, oldest first, then claims a crashed sender never confirmed."""
+        outbox = self._db[OUTBOX]
         stale = datetime.now(UTC) - timedelta(seconds=CLAIM_S)
-        due = {"$or": [{"published": False}, {"published": None, "claimed_at": {"$lt": stale}}]}
-        pending = await self._db[OUTBOX].find(due).sort("created_at", 1).limit(limit).to_list()
+        fresh = await outbox.find({"published": False}).sort("created_at", 1).limit(limit).to_list()
+        claimed = outbox.find({"published": None, "claimed_at": {"$lt": stale}}).limit(limit)
+        return fresh + await claimed.to_list()
+
+    async def _flush(self, limit: int) -> int:
         sent = 0
-        for doc in pending:
+        for doc in await self._due(limit):
             # Claim it, so another replica's relay does not send it at the same time.
             claim = {"$set": {"published": None, "claimed_at": datetime.now(UTC)}}
-            if not (
-                await self._db[OUTBOX].update_one({"_id": doc["_id"]} | due, claim)
-            ).modified_count:
+            found = {"_id": doc["_id"], "published": doc["published"]}
+            if not (await self._db[OUTBOX].update_one(found, claim)).modified_count:
                 continue
             try:
                 await self._publisher.send_raw(
@@ -119,12 +127,13 @@ class Outbox:
                 )
                 log.warning("outbox.publish_deferred")
                 break
-            await self._db[OUTBOX].update_one({"_id": doc["_id"]}, {"$set": {"published": True}})
+            done = {"$set": {"published": True, "sent_at": datetime.now(UTC)}}
+            await self._db[OUTBOX].update_one({"_id": doc["_id"]}, done)
             sent += 1
         return sent
 
     async def pending(self) -> int:
-        return await self._db[OUTBOX].count_documents({"published": {"$ne": True}})
+        return await self._db[OUTBOX].count_documents({"published": {"$in": [False, None]}})
 
     async def relay(self, *, interval_s: float = 2.0) -> None:
         """Publish pending events until cancelled."""

@@ -18,6 +18,7 @@ NOT_FOUND = "Aucun document ne porte cet identifiant dans votre espace."
 async def ensure_indexes(ctx: Documents) -> None:
     await ctx.db[FILES].create_index([("owner", 1), ("uploaded_at", -1)])
     await ctx.db[SHARES].create_index([("document_id", 1), ("shared_at", 1)])
+    await ctx.db[SHARES].create_index([("document_id", 1), ("request_id", 1), ("withdrawn_at", 1)])
     await ctx.db[SHARES].create_index([("request_id", 1), ("withdrawn_at", 1)])
     await ctx.db[READS].create_index([("document_id", 1), ("read_at", 1)])
     await ctx.db["used_links"].create_index("expires_at", expireAfterSeconds=0)
@@ -58,8 +59,8 @@ async def upload(
 
 
 async def owned(ctx: Documents, *, owner: str, document_id: str) -> Document:
-    doc = await ctx.db[FILES].find_one({"_id": document_id, "owner": owner})
-    if doc is None:
+    doc = await ctx.db[FILES].find_one({"_id": document_id})  # by _id alone: an index lookup
+    if doc is None or doc["owner"] != owner:
         raise ProblemError(404, NOT_FOUND)
     return doc
 

@@ -42,7 +42,7 @@ async def read_shared(
     """The document and its content; the read is recorded before the content goes out."""
     request = await visible_request(ctx, access=access, request_id=request_id)
     record = await ctx.db[SHARES].find_one(
-        {"request_id": request_id, "document_id": document_id, "withdrawn_at": None}
+        {"document_id": document_id, "request_id": request_id, "withdrawn_at": None}
     )
     doc = await ctx.db[FILES].find_one({"_id": document_id}) if record else None
     if record is None or doc is None:

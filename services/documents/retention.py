@@ -32,8 +32,8 @@ async def purge(ctx: Documents, *, now: datetime) -> int:
     shares = await ctx.db[SHARES].find({"request_id": {"$in": closed_ids}}).to_list()
     deleted = 0
     for document_id in {s["document_id"] for s in shares}:
-        doc = await ctx.db[FILES].find_one({"_id": document_id, "kept_for": KeptFor.REQUEST})
-        if doc is None:
+        doc = await ctx.db[FILES].find_one({"_id": document_id})
+        if doc is None or doc["kept_for"] != KeptFor.REQUEST:
             continue
         every = await ctx.db[SHARES].find({"document_id": document_id}).to_list()
         if await _expired(ctx, request_ids=[s["request_id"] for s in every], cutoff=cutoff):

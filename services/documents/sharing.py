@@ -80,8 +80,8 @@ async def share(ctx: Documents, *, doc: Document, reference: str, tracking_token
 
 
 async def withdraw(ctx: Documents, *, doc: Document, share_id: str) -> None:
-    record = await ctx.db[SHARES].find_one({"_id": share_id, "document_id": doc["_id"]})
-    if record is None:
+    record = await ctx.db[SHARES].find_one({"_id": share_id})
+    if record is None or record["document_id"] != doc["_id"]:
         raise ProblemError(404, "Ce partage n'existe pas pour ce document.")
     if record["withdrawn_at"] is None:
         await _withdraw(ctx, record=record, now=datetime.now(UTC))

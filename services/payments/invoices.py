@@ -34,7 +34,7 @@ async def ensure_indexes(ctx: Payments) -> None:
     await db[INVOICES].create_index([("status", 1), ("issued_at", -1)])
     await db[PAYMENT_ATTEMPTS].create_index("operation_id", unique=True, sparse=True)
     await db[PAYMENT_ATTEMPTS].create_index([("state", 1), ("created_at", 1)])
-    await db[PAYMENT_ATTEMPTS].create_index([("state", 1), ("paid_on", 1)])
+    await db[PAYMENT_ATTEMPTS].create_index([("paid_on", 1), ("provider", 1), ("state", 1)])
     await ctx.outbox.ensure_indexes()
 
 
@@ -138,9 +138,14 @@ async def for_citizen(ctx: Payments, *, invoice_id: str, code: str) -> Document:
 async def listing(
     ctx: Payments, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[Document], int]:
-    query = {"status": status} if status else {}
-    cursor = ctx.db[INVOICES].find(query).sort("issued_at", -1).skip(offset).limit(limit)
-    return await cursor.to_list(), await ctx.db[INVOICES].count_documents(query)
+    if status is None:
+        # Hinted: without a filter the store's planner would not pick the sort's index.
+        cursor = ctx.db[INVOICES].find({}).sort("issued_at", -1).hint([("issued_at", -1)])
+        total = await ctx.db[INVOICES].estimated_document_count()
+    else:
+        cursor = ctx.db[INVOICES].find({"status": status}).sort("issued_at", -1)
+        total = await ctx.db[INVOICES].count_documents({"status": status})
+    return await cursor.skip(offset).limit(limit).to_list(), total
 
 
 def request_handlers(db: AsyncDatabase[Document]) -> Mapping[type[Event], Handler]:

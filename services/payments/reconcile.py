@@ -33,7 +33,7 @@ class Report:
 async def reconcile(ctx: Payments, *, day: date) -> Report:
     theirs: dict[str, KnownPayment] = {p.operation_id: p for p in await ctx.provider.paid_on(day)}
     found = ctx.db[PAYMENT_ATTEMPTS].find(
-        {"state": {"$in": COUNTED}, "paid_on": day.isoformat(), "provider": ctx.provider.name}
+        {"paid_on": day.isoformat(), "provider": ctx.provider.name, "state": {"$in": COUNTED}}
     )
     ours = {a["operation_id"]: a for a in await found.to_list()}
     report = Report(day=day.isoformat())
