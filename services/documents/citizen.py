@@ -47,7 +47,10 @@ async def send_link(body: LinkRequest, ctx: Context) -> LinkSent:
     )
     minutes = settings.magic_link_ttl_s // 60
     link = settings.magic_link_url.replace("{token}", token)
-    await ctx.sender.send(to=body.email, link=link, minutes=minutes)
+    interval = settings.magic_link_interval_s
+    # The same answer either way: nobody learns whether an address exists or was throttled.
+    if await identity.may_send_link(db=ctx.db, email=body.email, interval_s=interval):
+        await ctx.sender.send(to=body.email, link=link, minutes=minutes)
     return LinkSent(message=LINK_SENT.format(minutes=minutes))
 
 

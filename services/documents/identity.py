@@ -20,6 +20,7 @@ from shared.problems import ProblemError
 LINK_AUDIENCE = "relais-documents-link"
 SESSION_AUDIENCE = "relais-documents-session"
 USED_LINKS = "used_links"
+LINKS_SENT = "links_sent"
 BEARER = {"WWW-Authenticate": "Bearer"}
 
 
@@ -74,6 +75,17 @@ async def open_session(
         raise ProblemError(401, "Ce lien de connexion a déjà servi : demandez-en un nouveau.")
     session = _sign({"sub": claims["sub"]}, secret=secret, ttl_s=ttl_s, audience=SESSION_AUDIENCE)
     return session, datetime.now(UTC) + timedelta(seconds=ttl_s)
+
+
+async def may_send_link(*, db: AsyncDatabase[Document], email: str, interval_s: int) -> bool:
+    """At most one link per address per interval, so the form cannot flood an inbox."""
+    now = datetime.now(UTC)
+    owner = owner_of(email)
+    sent = await db[LINKS_SENT].find_one_and_update(
+        {"_id": owner, "sent_at": {"$lt": now - timedelta(seconds=interval_s)}},
+        {"$set": {"sent_at": now}},
+    )
+    return sent is not None or await insert_once(db, LINKS_SENT, {"_id": owner, "sent_at": now})
 
 
 def citizen_from_request(request: Request) -> Citizen:

@@ -22,6 +22,7 @@ async def ensure_indexes(ctx: Documents) -> None:
     await ctx.db[SHARES].create_index([("request_id", 1), ("withdrawn_at", 1)])
     await ctx.db[READS].create_index([("document_id", 1), ("read_at", 1)])
     await ctx.db["used_links"].create_index("expires_at", expireAfterSeconds=0)
+    await ctx.db["links_sent"].create_index("sent_at", expireAfterSeconds=24 * 3600)
     await ctx.outbox.ensure_indexes()
 
 

@@ -17,6 +17,9 @@ class DocumentsSettings(ServiceSettings):
     agent_jwt_secret: str = Field(default=DEV_SECRET, min_length=16)
     magic_link_secret: str = Field(default=DEV_LINK_SECRET, min_length=16)
     magic_link_ttl_s: int = Field(default=900, gt=0, description="How long a link may be used")
+    magic_link_interval_s: int = Field(
+        default=60, ge=0, description="At most one link per address in this time (no spam)"
+    )
     session_ttl_s: int = Field(default=7200, gt=0, description="A citizen's session after a link")
     magic_link_url: str = Field(
         default="http://127.0.0.1:8050/espace-documents#{token}",

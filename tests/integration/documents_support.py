@@ -70,6 +70,7 @@ def agent_auth(department: str, *roles: str) -> dict[str, str]:
 @asynccontextmanager
 async def running_documents(prefix: str, **overrides: object) -> AsyncIterator[Running]:
     database_prefix = f"t{uuid.uuid4().hex[:8]}_"
+    overrides.setdefault("magic_link_interval_s", 0)
     settings = DocumentsSettings(
         kafka_bootstrap_servers=KAFKA,
         topic_prefix=prefix,

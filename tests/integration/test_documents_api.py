@@ -3,10 +3,15 @@ uploads, the citizen's space, sharing with agents' department rules, reads, with
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from services.documents import retention
+from services.documents.mailer import SmtpLinkSender
 from shared.blobs import BlobStore
 from shared.envelope import Envelope, decode
 from shared.events import RequestStatus, RequestStatusChanged
@@ -23,7 +28,7 @@ from tests.integration.documents_support import (
     publish_request,
     running_documents,
 )
-from tests.support import eventually, read_log
+from tests.support import eventually, free_port, read_log
 
 
 @pytest.fixture
@@ -47,6 +52,37 @@ async def test_a_magic_link_opens_a_session_once(running: Running) -> None:
     assert "déjà servi" in again.json()["detail"]
     forged = await running.http.post("/v1/citizen/sessions", json={"token": token[:-4] + "abcd"})
     assert forged.status_code == 401
+
+
+async def test_links_to_one_address_are_throttled(topic_prefix: str) -> None:
+    async with running_documents(topic_prefix, magic_link_interval_s=60) as running:
+        for email in ("camille@example.org", "Camille@Example.org", "autre@example.org"):
+            answer = await running.http.post("/v1/citizen/magic-links", json={"email": email})
+            assert answer.status_code == 202
+        assert [to for to, _ in running.links.sent] == ["camille@example.org", "autre@example.org"]
+
+
+async def test_the_link_goes_out_by_smtp() -> None:
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        sender = SmtpLinkSender(host="127.0.0.1", port=port, sender="mairie@ville.example")
+        await sender.send(
+            to="camille@example.org", link="https://ville.example/e#jeton", minutes=15
+        )
+    finally:
+        controller.stop()
+    message = message_from_bytes(received[0], policy=default)
+    assert message["To"] == "camille@example.org"
+    assert "https://ville.example/e#jeton" in message.get_content()
 
 
 async def test_type_is_read_from_content_and_eicar_is_refused(running: Running) -> None:
