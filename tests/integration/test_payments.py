@@ -7,17 +7,20 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 
+import httpx
 import pytest
 
 from services.payments import reconcile
+from services.payments.app import build_app
 from services.payments.checkout import paris_day
 from services.payments.invoices import INVOICES, PAYMENT_ATTEMPTS
 from services.payments.payfip import PayFiP
 from services.payments.providers import Outcome, State
+from services.payments.settings import PaymentsSettings
 from shared.envelope import Envelope, decode
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import PAYMENTS, REQUESTS
-from tests.conftest import KAFKA
+from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import submitted
 from tests.integration.payments_support import (
     BILLING,
@@ -27,7 +30,7 @@ from tests.integration.payments_support import (
     invoice_body,
     running_payments,
 )
-from tests.support import eventually, read_log
+from tests.support import eventually, free_port, read_log, serve_app
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +232,36 @@ async def test_an_invoice_for_a_request_is_on_its_timeline(
         return [k for k in kinds if k in wanted] == wanted
 
     await eventually(on_timeline, timeout=60, interval=0.5)
+
+
+async def test_the_development_provider_pays_for_make_run(topic_prefix: str) -> None:
+    database, port = f"test_payments_{uuid.uuid4().hex[:8]}", free_port()
+    settings = PaymentsSettings(
+        kafka_bootstrap_servers=KAFKA,
+        topic_prefix=topic_prefix,
+        mongodb_uri=MONGODB_URI,
+        mongodb_database=database,
+        public_url=f"http://127.0.0.1:{port}",
+    )
+    try:
+        async with (
+            serve_app(build_app(settings), port=port) as base,
+            httpx.AsyncClient(base_url=base, timeout=30) as http,
+        ):
+            invoice = (await http.post("/v1/invoices", json=invoice_body(), headers=BILLING)).json()
+            url = f"/v1/citizen/invoices/{invoice['invoice_id']}"
+            code = {"code": invoice["citizen_code"]}
+            started = (await http.post(url + "/payments", params=code)).json()
+            page = started["redirect_url"].removeprefix(base)
+            assert (await http.get(page)).status_code == 200
+            refused = await http.post(page, params={"result": "refused"})
+            assert refused.status_code == 303
+            assert (await http.get(url, params=code)).json()["status_label"] == "à payer"
+            again = (await http.post(url + "/payments", params=code)).json()
+            paid = await http.post(
+                again["redirect_url"].removeprefix(base), params={"result": "paid"}
+            )
+            assert paid.status_code == 303
+            assert (await http.get(url, params=code)).json()["status_label"] == "payée"
+    finally:
+        await drop(database)
