@@ -13,6 +13,7 @@
 """
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -51,7 +52,9 @@ def _expired(ctx: Payments, attempt: Document, now: datetime) -> bool:
 
 async def start(ctx: Payments, *, invoice: Document) -> Document:
     """The open attempt of the invoice, or a new one; 409 once the invoice is paid."""
-    for _ in range(50):
+    # Another tab may be creating the attempt: wait as long as the provider may take.
+    deadline = time.monotonic() + ctx.settings.provider_timeout_s + 5
+    while time.monotonic() < deadline:
         invoice = await ctx.db[INVOICES].find_one({"_id": invoice["_id"]}) or invoice
         if invoice["status"] != "unpaid":
             raise ProblemError(409, ALREADY_PAID)

@@ -133,8 +133,8 @@ async def running_payments(
     app = build_app(settings_for(prefix, name, port, payfip, numcli), provider=provider)
     async with (
         serve_app(app, port=port) as base,
-        httpx.AsyncClient(base_url=base, timeout=30) as http,
-        httpx.AsyncClient(base_url=payfip, timeout=30) as fake,
+        httpx.AsyncClient(base_url=base, timeout=60) as http,
+        httpx.AsyncClient(base_url=payfip, timeout=60) as fake,
     ):
         yield Running(http=http, ctx=app.state.payments, payfip=fake, prefix=prefix)
     if database is None:
