@@ -56,7 +56,7 @@ def build_app(
         ),
         outbox=Outbox(db=runtime.db, publisher=runtime.publisher, source=SOURCE),
     )
-    runtime.consume(group="documents", handlers=projection.handlers(runtime.db))
+    runtime.consume(group="documents", handlers=projection.handlers.bind(db=runtime.db))
     app = create_app(
         title="Relais documents",
         description="Espace documents des usagers (lien magique), dépôt contrôlé (type lu "

@@ -2,7 +2,7 @@
 and tracking-token hash (a citizen proves a request is theirs to share with it), its current
 department (who may read), whether and when it closed (retention), its adapters' attachments."""
 
-from collections.abc import Mapping
+from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -17,7 +17,7 @@ from shared.events import (
     RequestTransferred,
 )
 from shared.events.common import Attachment
-from shared.kafka.consumer import Handler
+from shared.kafka.handlers import Handlers
 from shared.mongo import Document
 
 REQUESTS = "requests"
@@ -48,20 +48,24 @@ def updates(event: Event) -> dict[str, object] | None:
     return None
 
 
-def handlers(db: AsyncDatabase[Document]) -> Mapping[type[Event], Handler]:
-    async def project(envelope: Envelope) -> None:
-        update = updates(envelope.data)
-        if update is not None:
-            await db[REQUESTS].update_one({"_id": envelope.key}, update, upsert=True)
+handlers = Handlers()
+PROJECTED = (
+    RequestSubmitted,
+    CitizenMessageReceived,
+    RequestRouted,
+    RequestTransferred,
+    RequestStatusChanged,
+)
 
-    kinds = (
-        RequestSubmitted,
-        CitizenMessageReceived,
-        RequestRouted,
-        RequestTransferred,
-        RequestStatusChanged,
-    )
-    return dict.fromkeys(kinds, project)
+
+async def project(envelope: Envelope[Any], *, db: AsyncDatabase[Document]) -> None:
+    update = updates(envelope.data)
+    if update is not None:
+        await db[REQUESTS].update_one({"_id": envelope.key}, update, upsert=True)
+
+
+for _kind in PROJECTED:
+    handlers.register(_kind, project)
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:

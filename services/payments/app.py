@@ -44,7 +44,7 @@ def build_app(
         provider=provider or provider_for(settings, runtime),
         outbox=Outbox(db=runtime.db, publisher=runtime.publisher, source=SOURCE),
     )
-    runtime.consume(group="payments", handlers=invoices.request_handlers(runtime.db))
+    runtime.consume(group="payments", handlers=invoices.request_handlers.bind(db=runtime.db))
     app = create_app(
         title="Relais paiements",
         description="Factures de la commune (logiciel de facturation), paiement en ligne "

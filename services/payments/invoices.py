@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,9 +14,9 @@ from pymongo.errors import DuplicateKeyError
 from services.payments.context import Payments
 from services.payments.schemas import InvoiceInput
 from shared.envelope import Envelope
-from shared.events import Event, RequestSubmitted
+from shared.events import RequestSubmitted
 from shared.events.payments import InvoiceIssued, RequestInvoiceIssued
-from shared.kafka.consumer import Handler
+from shared.kafka.handlers import Handlers
 from shared.kafka.topics import PAYMENTS, REQUESTS
 from shared.mongo import Document
 from shared.problems import ProblemError
@@ -148,13 +147,12 @@ async def listing(
     return await cursor.skip(offset).limit(limit).to_list(), total
 
 
-def request_handlers(db: AsyncDatabase[Document]) -> Mapping[type[Event], Handler]:
+request_handlers = Handlers()
+
+
+@request_handlers.handles(RequestSubmitted)
+async def remember(envelope: Envelope[RequestSubmitted], *, db: AsyncDatabase[Document]) -> None:
     """Which request a reference names, so an invoice can say which request it concerns."""
-
-    async def remember(envelope: Envelope) -> None:
-        ref = envelope.data.reference
-        await db[KNOWN_REQUESTS].update_one(
-            {"_id": ref}, {"$set": {"request_id": envelope.key}}, upsert=True
-        )
-
-    return {RequestSubmitted: remember}
+    await db[KNOWN_REQUESTS].update_one(
+        {"_id": envelope.data.reference}, {"$set": {"request_id": envelope.key}}, upsert=True
+    )
