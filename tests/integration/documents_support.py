@@ -81,7 +81,7 @@ async def running_documents(prefix: str, **overrides: object) -> AsyncIterator[R
     links = LinkRecorder()
     app = build_app(settings, sender=links)
     try:
-        async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+        async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
             yield Running(http=http, ctx=app.state.documents, links=links, prefix=prefix)
     finally:
         client = connect(uri=MONGODB_URI)
