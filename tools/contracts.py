@@ -11,7 +11,9 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from shared.events import EVENT_MODELS
-from shared.kafka.topics import REQUESTS, topic_specs
+from shared.events.documents import DOCUMENT_EVENTS
+from shared.events.payments import PAYMENT_EVENTS
+from shared.kafka.topics import DOCUMENTS, PAYMENTS, REQUESTS, topic_specs
 
 ROOT = Path(__file__).resolve().parents[1] / "contracts"
 HTTP_SERVICES: dict[str, str] = {
@@ -25,6 +27,13 @@ HTTP_SERVICES: dict[str, str] = {
     "notification": "services.notification.app",
     "site": "services.site.app",
     "console": "services.console.app",
+    "documents": "services.documents.app",
+    "payments": "services.payments.app",
+}
+# The domain topics: their events, and what their record key is.
+STREAMS: dict[str, tuple[str, str, list[type[Any]]]] = {
+    DOCUMENTS: ("documents", "document id", list(DOCUMENT_EVENTS)),
+    PAYMENTS: ("payments", "invoice id", list(PAYMENT_EVENTS)),
 }
 PRODUCERS: dict[str, list[str]] = {
     "channel adapters": ["RequestSubmitted", "CitizenMessageReceived"],
@@ -32,6 +41,8 @@ PRODUCERS: dict[str, list[str]] = {
     "tracking": ["RequestStatusChanged"],
     "notification": ["NotificationSent", "NotificationFailed"],
     "email adapter (bounces)": ["NotificationFailed"],
+    "documents": ["RequestDocumentShared", "RequestDocumentWithdrawn"],
+    "payments": ["RequestInvoiceIssued", "RequestInvoicePaid"],
 }
 CE_HEADERS: dict[str, Any] = {
     "type": "object",
@@ -43,7 +54,10 @@ CE_HEADERS: dict[str, Any] = {
         "ce_type": {"type": "string"},
         "ce_source": {"type": "string", "examples": ["/relais/portal"]},
         "ce_time": {"type": "string", "format": "date-time"},
-        "ce_subject": {"type": "string", "description": "The request id (also the record key)."},
+        "ce_subject": {
+            "type": "string",
+            "description": "The record key: request id, document id or invoice id.",
+        },
         "ce_correlationid": {"type": "string"},
         "ce_causationid": {"type": "string"},
         "content-type": {"type": "string", "const": "application/json"},
@@ -51,10 +65,16 @@ CE_HEADERS: dict[str, Any] = {
 }
 
 
+def all_models() -> dict[str, type[Any]]:
+    """Every event type: the request topic's and the domain topics'."""
+    streams = {m.event_type: m for _, _, models in STREAMS.values() for m in models}
+    return {**EVENT_MODELS, **streams}
+
+
 def event_schemas() -> dict[str, dict[str, Any]]:
     """One standalone JSON Schema per event type, named after its CloudEvents type."""
     schemas = {}
-    for event_type, model in EVENT_MODELS.items():
+    for event_type, model in all_models().items():
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = f"https://relais.example/contracts/events/{event_type}.schema.json"
@@ -63,7 +83,10 @@ def event_schemas() -> dict[str, dict[str, Any]]:
 
 
 def asyncapi() -> dict[str, Any]:
-    names = {model.__name__: (etype, model) for etype, model in EVENT_MODELS.items()}
+    names = {model.__name__: (etype, model) for etype, model in all_models().items()}
+    keys = {m.__name__: "request id" for m in EVENT_MODELS.values()}
+    for _, key, models in STREAMS.values():
+        keys |= {m.__name__: key for m in models}
     _, defs = models_json_schema(
         [(m, "validation") for _, m in names.values()], ref_template="#/components/schemas/{model}"
     )
@@ -75,19 +98,23 @@ def asyncapi() -> dict[str, Any]:
             "contentType": "application/json",
             "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
             "payload": {"$ref": f"#/components/schemas/{name}"},
-            "bindings": {"kafka": {"key": {"type": "string", "description": "request id"}}},
+            "bindings": {"kafka": {"key": {"type": "string", "description": keys[name]}}},
         }
         for name, (etype, model) in names.items()
     }
     channels: dict[str, Any] = {}
     for spec in topic_specs():
-        channel_id = "requests" if spec.name == REQUESTS else spec.name.rsplit(".", 1)[-1] + "DLQ"
+        if spec.name == REQUESTS:
+            channel_id, carried = "requests", [m.__name__ for m in EVENT_MODELS.values()]
+        elif spec.name in STREAMS:
+            channel_id, _, models = STREAMS[spec.name]
+            carried = [m.__name__ for m in models]
+        else:
+            channel_id, carried = spec.name.rsplit(".", 1)[-1] + "DLQ", ["DeadLetter"]
         channels[channel_id] = {
             "address": spec.name,
             "description": spec.description,
-            "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in names}
-            if spec.name == REQUESTS
-            else {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
+            "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in carried},
             "bindings": {
                 "kafka": {
                     "partitions": spec.partitions,
@@ -116,13 +143,22 @@ def asyncapi() -> dict[str, Any]:
         for producer, produced in PRODUCERS.items()
         for name in produced
     }
+    for channel_id, _, models in STREAMS.values():
+        for model in models:
+            operations[f"{channel_id}Sends{model.__name__}"] = {
+                "action": "send",
+                "summary": f"Published by {channel_id}.",
+                "channel": {"$ref": f"#/channels/{channel_id}"},
+                "messages": [{"$ref": f"#/channels/{channel_id}/messages/{model.__name__}"}],
+            }
     return {
         "asyncapi": "3.0.0",
         "info": {
             "title": "Relais events",
             "version": "1.0.0",
             "description": "Every citizen request event, keyed and partitioned by request "
-            "id. Topic names may carry a deployment prefix (TOPIC_PREFIX).",
+            "id; citizens' documents keyed by document id; invoices and payments keyed by "
+            "invoice id. Topic names may carry a deployment prefix (TOPIC_PREFIX).",
         },
         "defaultContentType": "application/json",
         "servers": {"local": {"host": "127.0.0.1:9092", "protocol": "kafka"}},

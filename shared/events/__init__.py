@@ -11,6 +11,8 @@ from shared.events.common import (
     RequestStatus,
     RoutingSuggestion,
 )
+from shared.events.documents import RequestDocumentShared, RequestDocumentWithdrawn
+from shared.events.payments import RequestInvoiceIssued, RequestInvoicePaid
 from shared.events.request import (
     CitizenMessageReceived,
     Event,
@@ -54,6 +56,10 @@ EVENT_MODELS: dict[str, type[Event]] = {
         RequestMerged,
         DeadlineAlert,
         RequestEscalated,
+        RequestDocumentShared,
+        RequestDocumentWithdrawn,
+        RequestInvoiceIssued,
+        RequestInvoicePaid,
     )
 }
 
@@ -78,7 +84,11 @@ __all__ = [
     "NotificationFailed",
     "NotificationSent",
     "RequestAssigned",
+    "RequestDocumentShared",
+    "RequestDocumentWithdrawn",
     "RequestEscalated",
+    "RequestInvoiceIssued",
+    "RequestInvoicePaid",
     "RequestMerged",
     "RequestRouted",
     "RequestStatus",

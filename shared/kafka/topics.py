@@ -7,6 +7,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 REQUESTS = "relais.requests.v1"
+DOCUMENTS = "relais.documents.v1"
+PAYMENTS = "relais.payments.v1"
 DLQ_PREFIX = "relais.dlq."
 CONSUMER_GROUPS = (
     "routing",
@@ -17,6 +19,8 @@ CONSUMER_GROUPS = (
     "web-adapter",
     "portal-adapter",
     "open311",
+    "documents",
+    "payments",
 )
 
 
@@ -40,6 +44,21 @@ def topic_specs() -> list[TopicSpec]:
         config={"retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "1"},
         description="Every event of every citizen request, keyed by request id.",
     )
+    domains = [
+        TopicSpec(
+            name=DOCUMENTS,
+            partitions=6,
+            config={"retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "1"},
+            description="Citizens' documents: uploads, shares, agents' reads, deletions; "
+            "keyed by document id.",
+        ),
+        TopicSpec(
+            name=PAYMENTS,
+            partitions=6,
+            config={"retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "1"},
+            description="Invoices and their payments, keyed by invoice id.",
+        ),
+    ]
     dead_letters = [
         TopicSpec(
             name=dead_letter_topic(group),
@@ -49,7 +68,7 @@ def topic_specs() -> list[TopicSpec]:
         )
         for group in CONSUMER_GROUPS
     ]
-    return [requests, *dead_letters]
+    return [requests, *domains, *dead_letters]
 
 
 async def provision_topics(

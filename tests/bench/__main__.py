@@ -12,6 +12,7 @@ from rich.table import Table
 
 from shared.mongo import connect
 from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
+from tests.bench.documents import documents_figures
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.bench.routing import measure as routing_figures
@@ -78,6 +79,7 @@ async def measure() -> dict[str, float]:
             Path(workdir) / "screens", bootstrap=KAFKA, count=max(int(200 * SCALE), 20)
         )
     figures |= await workspace_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
+    figures |= await documents_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )

@@ -61,6 +61,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("notification", "services.notification", http_port=8030),
     ServiceSpec("site", "services.site", http_port=8070),
     ServiceSpec("console", "services.console", http_port=8080),
+    ServiceSpec("documents", "services.documents", http_port=8050, docs_path="/docs"),
+    ServiceSpec("payments", "services.payments", http_port=8060, docs_path="/docs"),
     ServiceSpec(
         "mailsink", "tools.mailsink", extra_ports=(ExtraPort("smtp", "SMTP_SINK_PORT", 1025),)
     ),
