@@ -1,9 +1,11 @@
 """Every received message kept byte for byte; large ones in GridFS (documents stop at 16 MiB)."""
 
+import contextlib
+
 from bson import ObjectId
 from bson.errors import InvalidId
 from gridfs import AsyncGridFSBucket
-from gridfs.errors import NoFile
+from gridfs.errors import FileExists, NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.blobs import BlobStore
@@ -26,10 +28,25 @@ class RawStore:
             return await self._blobs.keep_raw(
                 content=content, content_type=CONTENT_TYPE, channel="email"
             )
-        file_id = await self._bucket.upload_from_stream(
-            "message.eml", content, metadata={"content_type": CONTENT_TYPE, "channel": "email"}
-        )
+        try:
+            file_id = await self._upload(content)
+        except FileExists:
+            # A chunk write the driver retried after it had landed: start over under a new id.
+            file_id = await self._upload(content)
         return f"{self._prefix}{file_id}"
+
+    async def _upload(self, content: bytes) -> ObjectId:
+        file_id = ObjectId()
+        metadata = {"content_type": CONTENT_TYPE, "channel": "email"}
+        try:
+            await self._bucket.upload_from_stream_with_id(
+                file_id, "message.eml", content, metadata=metadata
+            )
+        except FileExists:
+            with contextlib.suppress(NoFile):
+                await self._bucket.delete(file_id)  # its chunks, and its file entry if any
+            raise
+        return file_id
 
     async def load(self, raw_ref: str) -> bytes | None:
         if raw_ref.startswith(self._prefix):

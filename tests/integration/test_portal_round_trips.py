@@ -15,6 +15,8 @@ from pymongo import monitoring
 
 from services.portal.app import build_app
 from services.portal.settings import PortalSettings
+from shared.directory import MESSAGE_IDS
+from shared.directory import REQUESTS as DIRECTORY
 from shared.mongo import connect
 from shared.references import BLOCK
 from tests.conftest import KAFKA, MONGODB_URI
@@ -26,16 +28,22 @@ REQUEST = {
     "citizen": {"email": "camille.martin@example.org"},
 }
 
+READ_MODEL = {DIRECTORY, MESSAGE_IDS}
+
 
 class Commands(monitoring.CommandListener):
-    """Commands sent to one database, by name, while recording."""
+    """Commands sent to one database, by name, while recording.
+
+    The portal's read model of requests is written by its consumer from the log, not by a
+    submission: commands on its collections are left out."""
 
     def __init__(self, database: str) -> None:
         self.database = database
         self.seen: Counter[str] = Counter()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.database_name == self.database:
+        target = event.command.get(event.command_name)
+        if event.database_name == self.database and target not in READ_MODEL:
             self.seen[event.command_name] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
@@ -91,8 +99,9 @@ async def test_a_submission_costs_two_round_trips_before_its_answer(
     assert first["insert"] == 3 and first["findAndModify"] == 2, first
     steady = [await _submit(http, commands) for _ in range(5)]
     for trips in steady:
-        # The raw original and the delivery record; "published" may be marked in between.
-        assert trips - Counter({"update": 1}) == Counter({"insert": 2}), trips
+        # The raw original and the delivery record. Updates are the "published" marks of
+        # earlier submissions, written after their answers: any number may land in between.
+        assert trips - Counter({"update": trips["update"]}) == Counter({"insert": 2}), trips
     await eventually(lambda: _marked(commands, first, *steady))
     print(f"\nround trips before 202: first {sum(first.values())}, then 2 (block of {BLOCK})")
 
