@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.notification.notifier import Notifier
+from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
 from services.notification.smtp import SmtpMailer
 from shared.http import create_app

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from services.routing import api
+from services.routing import routes
 from services.routing.context import Routing
 from services.routing.examples import load_seed
 from services.routing.handlers import handlers
@@ -66,5 +66,5 @@ def build_app(settings: RoutingSettings | None = None) -> FastAPI:
     )
     app.state.routing = routing
     app.state.agent_jwt_secret = settings.agent_jwt_secret
-    app.include_router(api.router)
+    app.include_router(routes.router)
     return app

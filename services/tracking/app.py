@@ -8,12 +8,12 @@ from functools import partial
 from fastapi import FastAPI
 
 from services.tracking import (
-    agents,
     audit,
     collaboration,
     indexes,
     public,
     queues,
+    routes,
     statistics_api,
     watch,
     workspace,
@@ -48,7 +48,7 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     install_agent_auth(app, settings)
     app.include_router(public.router)
     app.include_router(queues.router)
-    app.include_router(agents.router)
+    app.include_router(routes.router)
     app.include_router(workspace.router)
     app.include_router(collaboration.router)
     app.include_router(statistics_api.router)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from services.tracking import repository, work_handler
+from services.tracking import store, work_handler
 from services.tracking.context import Tracking
 from services.tracking.projection import PROJECTED_EVENTS
 from shared.envelope import Envelope
@@ -23,7 +23,7 @@ handlers = Handlers()
 @handlers.handles_batch(*PROJECTED_EVENTS)
 async def on_events(envelopes: Sequence[Envelope[Event]], *, tracking: Tracking) -> None:
     """Project a partition's consecutive events in memory, then write them in bulk."""
-    batch = await repository.plan(
+    batch = await store.plan(
         db=tracking.db, envelopes=envelopes, reopen_window=tracking.reopen_window
     )
     if skipped := len(envelopes) - len(batch.entries):
@@ -31,7 +31,7 @@ async def on_events(envelopes: Sequence[Envelope[Event]], *, tracking: Tracking)
     # Published before the entries are stored, so a crash in between republishes them (same ids).
     follow_ups = [follow_up_event(envelope, status) for envelope, status in batch.follow_ups]
     await publish_all(tracking.publisher, follow_ups)
-    await repository.write(db=tracking.db, batch=batch)
+    await store.write(db=tracking.db, batch=batch)
 
 
 def follow_up_event(

@@ -6,14 +6,14 @@ query is known to be served by an index, on MongoDB as on the embedded store.
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking import audit, outcomes, repository, staff
+from services.tracking import audit, outcomes, staff, store
 from shared.mongo import Document
 
 OUTCOMES_KEPT_S = 24 * 3600
 BY_ID = "_id_"
-BY_DUE = "due_at_1__id_1"  # repository.DUE_INDEX
-BY_QUEUE = "department_code_1_status_1_due_at_1"  # repository.QUEUE_INDEX
-BY_STATUS = "status_1_due_at_1"  # repository.STATUS_INDEX
+BY_DUE = "due_at_1__id_1"  # store.DUE_INDEX
+BY_QUEUE = "department_code_1_status_1_due_at_1"  # store.QUEUE_INDEX
+BY_STATUS = "status_1_due_at_1"  # store.STATUS_INDEX
 BY_VISIBLE = "visible_to_1_due_1_id_1"
 BY_DEPARTMENT = "department_1_due_1_id_1"
 BY_ASSIGNEE = "assignee_1_due_1"
@@ -36,13 +36,11 @@ INDEXES: dict[str, list[tuple[str, int]]] = {
 
 
 async def ensure_indexes(*, db: AsyncDatabase[Document]) -> None:
-    await repository.ensure_indexes(db=db)
+    await store.ensure_indexes(db=db)
     await staff.ensure_indexes(db=db)
     await audit.ensure_indexes(db=db)
-    requests = db[repository.REQUESTS]
+    requests = db[store.REQUESTS]
     for name, keys in INDEXES.items():
         await requests.create_index(keys, name=name)
-    await db[repository.TIMELINE].create_index(
-        [("department_code", 1), ("at", 1)], name=BY_ACTIVITY
-    )
+    await db[store.TIMELINE].create_index([("department_code", 1), ("at", 1)], name=BY_ACTIVITY)
     await db[outcomes.OUTCOMES].create_index("at", expireAfterSeconds=OUTCOMES_KEPT_S)

@@ -1,7 +1,7 @@
 """From one event and the request's current state: the state changes and one timeline entry.
 
 Pure: no I/O. `current` is the stored request document (None before the request is known).
-Applying the result is idempotent once per event id (see repository.py), so the projection
+Applying the result is idempotent once per event id (see store.py), so the projection
 only has to be deterministic.
 """
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from services.tracking import repository, views
+from services.tracking import store, views
 from services.tracking.context import Context
 from services.tracking.schemas import PublicRequestView
 from shared.problems import ProblemError
@@ -36,12 +36,12 @@ async def public_request(
     header_token: TokenHeader = None,
     query_token: TokenQuery = None,
 ) -> PublicRequestView:
-    doc = await repository.get_by_reference(db=tracking.db, reference=reference)
+    doc = await store.get_by_reference(db=tracking.db, reference=reference)
     stored = doc.get("tracking_token_hash") if doc else None
     matches = token_matches(header_token or query_token, stored)
     if doc is None or stored is None or not matches:
         raise ProblemError(404, NOT_FOUND)
-    entries = await repository.timeline(db=tracking.db, request_id=doc["_id"], public_only=True)
+    entries = await store.timeline(db=tracking.db, request_id=doc["_id"], public_only=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return views.public_view(doc, entries)

@@ -17,7 +17,7 @@ from services.tracking import indexes, search
 from services.tracking.access import Access
 from services.tracking.queries import NOT_RUNNING, RequestFilter, selector
 from services.tracking.reads import scoped
-from services.tracking.repository import LIST_FIELDS, REQUESTS
+from services.tracking.store import LIST_FIELDS, REQUESTS
 from shared.mongo import Document
 from shared.problems import ProblemError
 

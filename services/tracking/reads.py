@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.tracking import indexes
 from services.tracking.access import Access
 from services.tracking.queries import overdue_selector
-from services.tracking.repository import HIDDEN, REQUESTS
+from services.tracking.store import HIDDEN, REQUESTS
 from shared.mongo import Document
 
 

@@ -13,9 +13,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracking import indexes
 from services.tracking.queries import DONE
-from services.tracking.repository import REQUESTS
 from services.tracking.settings import SOURCE
 from services.tracking.staff import AGENTS
+from services.tracking.store import REQUESTS
 from services.tracking.versions import version_of
 from shared.envelope import Envelope
 from shared.events import AgentRef, RequestAssigned

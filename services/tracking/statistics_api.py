@@ -11,7 +11,7 @@ from services.tracking import indexes, statistics
 from services.tracking.access import Access, Manager
 from services.tracking.context import Context
 from services.tracking.queries import DONE
-from services.tracking.repository import REQUESTS, TIMELINE
+from services.tracking.store import REQUESTS, TIMELINE
 from shared.mongo import Document
 from shared.problems import ProblemError
 

@@ -16,8 +16,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.tracking import clocks, indexes, round_robin
 from services.tracking.context import Tracking
 from services.tracking.queries import NOT_RUNNING
-from services.tracking.repository import REQUESTS
 from services.tracking.settings import SOURCE
+from services.tracking.store import REQUESTS
 from shared.envelope import Envelope
 from shared.errors import BrokerUnavailable
 from shared.events import DeadlineAlert, RequestEscalated

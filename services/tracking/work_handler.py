@@ -4,7 +4,7 @@ from typing import Any
 
 import structlog
 
-from services.tracking import outcomes, repository
+from services.tracking import outcomes, store
 from services.tracking.context import Tracking
 from services.tracking.projection import Projection
 from services.tracking.versions import version_of
@@ -19,11 +19,9 @@ log = structlog.get_logger(__name__)
 async def on_action(envelope: Envelope[Any], *, tracking: Tracking) -> None:
     db = tracking.db
     request_id = envelope.data.request_id
-    current = (await repository.load_many(db=db, request_ids={request_id})).get(request_id)
+    current = (await store.load_many(db=db, request_ids={request_id})).get(request_id)
     state = current or {}
-    if repository.already_applied(current, envelope) or await outcomes.find(
-        db=db, event_id=envelope.id
-    ):
+    if store.already_applied(current, envelope) or await outcomes.find(db=db, event_id=envelope.id):
         log.info("event.already_applied", type=envelope.type)
         await _ensure_outcome(tracking, envelope, state)
         return
@@ -34,7 +32,7 @@ async def on_action(envelope: Envelope[Any], *, tracking: Tracking) -> None:
         await outcomes.record(db=db, envelope=envelope, version=version_of(state), refused=refused)
     else:
         projection = project_action(envelope, state)
-        await repository.write(db=db, batch=_batch(envelope, current, projection))
+        await store.write(db=db, batch=_batch(envelope, current, projection))
         version = int(projection.changes["event_count"])
         await outcomes.record(db=db, envelope=envelope, version=version)
     tracking.waiters.wake(envelope.id)
@@ -49,14 +47,14 @@ async def _ensure_outcome(tracking: Tracking, envelope: Envelope, state: dict[st
 
 def _batch(
     envelope: Envelope[Any], current: Document | None, projection: Projection
-) -> repository.Batch:
+) -> store.Batch:
     """One applied action, written like the projection's batches (guarded by event_count)."""
     request_id = envelope.data.request_id
     state = current or {}
     applied = [*state.get("applied_events", ()), envelope.id]
     new_state = {**state, **projection.changes, "applied_events": applied}
     loaded = {request_id: state.get("event_count")} if current is not None else {}
-    return repository.Batch(
+    return store.Batch(
         states={request_id: new_state},
         loaded=loaded,
         touched={request_id: None},

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking import repository
+from services.tracking import store
 from services.tracking.context import Tracking
 from services.tracking.handlers import on_events
 from services.tracking.projection import project
@@ -60,7 +60,7 @@ async def tracking_event_ms(uri: str, *, size: int, samples: int = 300) -> dict[
     runtime = Runtime(settings=settings, publisher=InMemoryPublisher(), client=client)  # type: ignore[arg-type]
     tracking = Tracking(settings=settings, runtime=runtime, department_labels={})
     try:
-        await repository.ensure_indexes(db=runtime.db)
+        await store.ensure_indexes(db=runtime.db)
         await _fill_tracking(runtime.db, size)
         timings = []
         for i in range(samples):
@@ -112,8 +112,8 @@ async def _fill_tracking(db: AsyncDatabase[Document], size: int) -> None:
 async def _flush(
     db: AsyncDatabase[Document], requests: list[Document], entries: list[Document]
 ) -> None:
-    await db[repository.REQUESTS].insert_many(requests, ordered=False)
-    await db[repository.TIMELINE].insert_many(entries, ordered=False)
+    await db[store.REQUESTS].insert_many(requests, ordered=False)
+    await db[store.TIMELINE].insert_many(entries, ordered=False)
 
 
 def _routed(request_id: str, i: int) -> Envelope:

@@ -17,8 +17,8 @@ from pymongo.errors import BulkWriteError
 from services.tracking import indexes
 from services.tracking.app import build_app
 from services.tracking.projection import project
-from services.tracking.repository import REQUESTS
 from services.tracking.settings import TrackingSettings
+from services.tracking.store import REQUESTS
 from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.envelope import Envelope
 from shared.events import Channel, Department, RequestRouted

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from services.notification.notifier import Notifier
+from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
 from services.open311.mapping import request_item
 from services.open311.store import RequestBook

@@ -23,7 +23,7 @@ from pymongo.monitoring import (
     CommandSucceededEvent,
 )
 
-from services.tracking import repository
+from services.tracking import store as tracking_store
 from services.tracking.queries import RequestFilter
 from shared.events import Channel, RequestStatus
 from tests.conftest import MONGODB_URI
@@ -64,7 +64,7 @@ async def store() -> AsyncIterator[Store]:
     client: AsyncMongoClient[Any] = AsyncMongoClient(MONGODB_URI, event_listeners=[recorder])
     name = f"test_plans_{uuid.uuid4().hex[:12]}"
     db = client[name]
-    await repository.ensure_indexes(db=db)
+    await tracking_store.ensure_indexes(db=db)
     await seed(db)
     build = await client.admin.command("buildInfo")
     yield Store(db, recorder, "secantusVersion" in build)
@@ -74,7 +74,7 @@ async def store() -> AsyncIterator[Store]:
 
 async def seed(db: AsyncDatabase[Any]) -> None:
     statuses = list(RequestStatus)
-    await db[repository.REQUESTS].insert_many(
+    await db[tracking_store.REQUESTS].insert_many(
         {
             "_id": f"req-{n}",
             "reference": f"2026-P{n:06d}",
@@ -86,7 +86,7 @@ async def seed(db: AsyncDatabase[Any]) -> None:
         }
         for n in range(300)
     )
-    await db[repository.TIMELINE].insert_many(
+    await db[tracking_store.TIMELINE].insert_many(
         {"_id": f"evt-{n}", "request_id": f"req-{n % 100}", "seq": n // 100, "internal": n % 2 == 0}
         for n in range(300)
     )
@@ -122,7 +122,7 @@ async def explain_all(store: Store, query: Query) -> list[list[str]]:
 
 def list_query(**filters: Any) -> Query:
     def query(db: AsyncDatabase[Any]) -> Awaitable[object]:
-        return repository.list_requests(
+        return tracking_store.list_requests(
             db=db, filters=RequestFilter(**filters), now=NOW, limit=20, offset=0
         )
 
@@ -130,15 +130,17 @@ def list_query(**filters: Any) -> Query:
 
 
 HOT: dict[str, Query] = {
-    "load a batch's requests (consumer)": lambda db: repository.load_many(
+    "load a batch's requests (consumer)": lambda db: tracking_store.load_many(
         db=db, request_ids={"req-7", "req-8"}
     ),
-    "agent's request by id": lambda db: repository.get_request(db=db, request_id="req-7"),
-    "public lookup by reference": lambda db: repository.get_by_reference(
+    "agent's request by id": lambda db: tracking_store.get_request(db=db, request_id="req-7"),
+    "public lookup by reference": lambda db: tracking_store.get_by_reference(
         db=db, reference="2026-P000007"
     ),
-    "timeline": lambda db: repository.timeline(db=db, request_id="req-7"),
-    "public timeline": lambda db: repository.timeline(db=db, request_id="req-7", public_only=True),
+    "timeline": lambda db: tracking_store.timeline(db=db, request_id="req-7"),
+    "public timeline": lambda db: tracking_store.timeline(
+        db=db, request_id="req-7", public_only=True
+    ),
     "queue: everything, soonest due first": list_query(),
     "queue: a department": list_query(department="dept_1"),
     "queue: a department and a status": list_query(
@@ -146,7 +148,7 @@ HOT: dict[str, Query] = {
     ),
     "queue: a status": list_query(status=RequestStatus.IN_PROGRESS),
     "queue: a reference": list_query(reference="2026-P000007"),
-    "statistics counts": lambda db: repository.department_counts(db=db, now=NOW),
+    "statistics counts": lambda db: tracking_store.department_counts(db=db, now=NOW),
 }
 # MongoDB serves these from an index (a prefix, then a filter on the fetched documents).
 # SecantusDB 0.7.0b3 plans by rule: an index only when the filter's fields are exactly an

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.tracking import repository
+from services.tracking import store
 from services.tracking.app import build_app
 from services.tracking.settings import TrackingSettings
 from shared.auth import DEV_SECRET, Agent, issue_token
@@ -348,9 +348,9 @@ async def test_ready_once_database_and_consumer_are_up(tracking: Running) -> Non
 
 async def test_a_status_change_kafka_does_not_acknowledge_answers_503(mongo_db: Any) -> None:
     request = submitted()
-    await repository.ensure_indexes(db=mongo_db)
+    await store.ensure_indexes(db=mongo_db)
     envelope = Envelope(data=request, source="/relais/tests")
-    await repository.apply_event(db=mongo_db, envelope=envelope, reopen_window=timedelta(days=15))
+    await store.apply_event(db=mongo_db, envelope=envelope, reopen_window=timedelta(days=15))
     settings = settings_for("nobroker.", mongo_db.name, publish_timeout_s=1).model_copy(
         update={"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}"}
     )
@@ -365,7 +365,7 @@ async def test_a_status_change_kafka_does_not_acknowledge_answers_503(mongo_db: 
         assert response.headers["retry-after"] == "5"
         assert "réessayez" in response.json()["detail"]
         assert (await http.get("/readyz")).status_code == 503  # no consumer without Kafka
-    doc = await repository.get_request(db=mongo_db, request_id=request.request_id)
+    doc = await store.get_request(db=mongo_db, request_id=request.request_id)
     assert doc is not None and doc["status"] == "received"
 
 

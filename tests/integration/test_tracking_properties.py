@@ -9,7 +9,7 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
-from services.tracking import repository
+from services.tracking import store
 from services.tracking.app import build_app
 from services.tracking.settings import TrackingSettings
 from shared.auth import DEV_SECRET, Agent, issue_token
@@ -37,7 +37,7 @@ KNOWN = submitted()
 async def base_url(topic_prefix: str) -> AsyncIterator[str]:
     database = f"test_tracking_{uuid.uuid4().hex[:8]}"
     client = connect(uri=MONGODB_URI)
-    await repository.apply_event(
+    await store.apply_event(
         db=client[database],
         envelope=Envelope(data=KNOWN, source="/relais/tests"),
         reopen_window=timedelta(days=15),

@@ -13,7 +13,7 @@ from services.tracking import indexes, queue
 from services.tracking.access import Access, Role
 from services.tracking.queries import RequestFilter
 from services.tracking.queue import QueueFilter
-from services.tracking.repository import REQUESTS
+from services.tracking.store import REQUESTS
 from shared.auth import Agent
 from shared.events import Channel, Citizen, RequestStatus
 from shared.kafka.topics import provision_topics

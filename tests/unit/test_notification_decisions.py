@@ -12,8 +12,8 @@ from services.notification.decisions import (
     choose_channel,
     tells_citizen,
 )
+from services.notification.handlers import outcome_envelope
 from services.notification.ledger import Outcome, notification_id, outcome_event_id
-from services.notification.notifier import outcome_envelope
 from services.notification.smtp import MailerMisconfigured, RecipientRefused, _classified
 from shared.errors import TransientError, is_transient
 from shared.events import (

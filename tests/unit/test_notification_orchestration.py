@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
-from services.notification.notifier import Notifier
+from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
 from services.notification.smtp import RecipientRefused
 from shared.errors import TransientError

@@ -30,7 +30,7 @@ def at(day: int, hour: int, month: int = 5) -> datetime:
 
 
 class Store:
-    """What repository.store does, in memory."""
+    """What store.store does, in memory."""
 
     def __init__(self) -> None:
         self.requests: dict[str, dict[str, Any]] = {}

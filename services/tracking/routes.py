@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 
-from services.tracking import audit, commands, lifecycle, reads, repository, views
+from services.tracking import audit, commands, lifecycle, reads, store, views
 from services.tracking.access import Staff, Worker, not_found
 from services.tracking.context import Context, CorrelationId
 from services.tracking.schemas import (
@@ -37,7 +37,7 @@ async def get_request(
         raise not_found()
     response.headers["ETag"] = etag(version_of(doc))
     await audit.record(db=tracking.db, access=access, doc=doc)
-    entries = await repository.timeline(db=tracking.db, request_id=request_id)
+    entries = await store.timeline(db=tracking.db, request_id=request_id)
     return views.detail(doc, entries, now=datetime.now(UTC))
 
 
