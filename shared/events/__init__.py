@@ -1,5 +1,15 @@
 """The event contracts: the single source of contracts/ (JSON Schemas, AsyncAPI)."""
 
+from shared.events.appointments import (
+    APPOINTMENT_EVENT_MODELS,
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentEvent,
+    AppointmentMoved,
+    AppointmentNoShow,
+    AppointmentReminderDue,
+    RequestAppointmentChanged,
+)
 from shared.events.common import (
     Attachment,
     Channel,
@@ -60,14 +70,22 @@ EVENT_MODELS: dict[str, type[Event]] = {
         RequestDocumentWithdrawn,
         RequestInvoiceIssued,
         RequestInvoicePaid,
+        RequestAppointmentChanged,
     )
 }
 
 __all__ = [
+    "APPOINTMENT_EVENT_MODELS",
     "EVENT_MODELS",
     "AgentAction",
     "AgentRef",
     "AgentReplied",
+    "AppointmentBooked",
+    "AppointmentCancelled",
+    "AppointmentEvent",
+    "AppointmentMoved",
+    "AppointmentNoShow",
+    "AppointmentReminderDue",
     "Attachment",
     "Channel",
     "Citizen",
@@ -83,6 +101,7 @@ __all__ = [
     "Location",
     "NotificationFailed",
     "NotificationSent",
+    "RequestAppointmentChanged",
     "RequestAssigned",
     "RequestDocumentShared",
     "RequestDocumentWithdrawn",

@@ -9,6 +9,7 @@ from aiokafka.errors import TopicAlreadyExistsError, for_code
 REQUESTS = "relais.requests.v1"
 DOCUMENTS = "relais.documents.v1"
 PAYMENTS = "relais.payments.v1"
+APPOINTMENTS = "relais.appointments.v1"
 DLQ_PREFIX = "relais.dlq."
 CONSUMER_GROUPS = (
     "routing",
@@ -59,6 +60,13 @@ def topic_specs() -> list[TopicSpec]:
             description="Invoices and their payments, keyed by invoice id.",
         ),
     ]
+    appointments = TopicSpec(
+        name=APPOINTMENTS,
+        partitions=6,
+        config={"retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "1"},
+        description="Every appointment event (booked, moved, cancelled, reminder due, "
+        "no-show), keyed by agenda id.",
+    )
     dead_letters = [
         TopicSpec(
             name=dead_letter_topic(group),
@@ -68,7 +76,7 @@ def topic_specs() -> list[TopicSpec]:
         )
         for group in CONSUMER_GROUPS
     ]
-    return [requests, *domains, *dead_letters]
+    return [requests, appointments, *domains, *dead_letters]
 
 
 async def provision_topics(
