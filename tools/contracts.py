@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from shared.events import EVENT_MODELS
+from shared.events import APPOINTMENT_EVENT_MODELS, EVENT_MODELS
 from shared.events.documents import DOCUMENT_EVENTS
 from shared.events.payments import PAYMENT_EVENTS
-from shared.kafka.topics import DOCUMENTS, PAYMENTS, REQUESTS, topic_specs
+from shared.kafka.topics import APPOINTMENTS, DOCUMENTS, PAYMENTS, REQUESTS, topic_specs
 
 ROOT = Path(__file__).resolve().parents[1] / "contracts"
 HTTP_SERVICES: dict[str, str] = {
@@ -29,11 +29,13 @@ HTTP_SERVICES: dict[str, str] = {
     "console": "services.console.app",
     "documents": "services.documents.app",
     "payments": "services.payments.app",
+    "appointments": "services.appointments.app",
 }
 # The domain topics: their events, and what their record key is.
 STREAMS: dict[str, tuple[str, str, list[type[Any]]]] = {
     DOCUMENTS: ("documents", "document id", list(DOCUMENT_EVENTS)),
     PAYMENTS: ("payments", "invoice id", list(PAYMENT_EVENTS)),
+    APPOINTMENTS: ("appointments", "agenda id", list(APPOINTMENT_EVENT_MODELS.values())),
 }
 PRODUCERS: dict[str, list[str]] = {
     "channel adapters": ["RequestSubmitted", "CitizenMessageReceived"],
@@ -43,6 +45,7 @@ PRODUCERS: dict[str, list[str]] = {
     "email adapter (bounces)": ["NotificationFailed"],
     "documents": ["RequestDocumentShared", "RequestDocumentWithdrawn"],
     "payments": ["RequestInvoiceIssued", "RequestInvoicePaid"],
+    "appointments": ["RequestAppointmentChanged"],
 }
 CE_HEADERS: dict[str, Any] = {
     "type": "object",

@@ -30,3 +30,11 @@ class AppointmentsSettings(ServiceSettings):
     )
     max_json_bytes: int = Field(default=64 * 1024, gt=0)
     max_query_days: int = Field(default=92, gt=0, description="Widest free-slot query, in days")
+    town_name: str = "Ville-Exemple"
+    public_booking_url: str = Field(
+        default="http://127.0.0.1:8040/v1/bookings/{code}",
+        description="Where a citizen manages a booking; {code} is replaced by its code",
+    )
+
+    def manage_url(self, code: str) -> str:
+        return self.public_booking_url.replace("{code}", code)

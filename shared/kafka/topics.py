@@ -22,6 +22,7 @@ CONSUMER_GROUPS = (
     "open311",
     "documents",
     "payments",
+    "appointments",
 )
 
 

@@ -63,6 +63,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("console", "services.console", http_port=8080),
     ServiceSpec("documents", "services.documents", http_port=8050, docs_path="/docs"),
     ServiceSpec("payments", "services.payments", http_port=8060, docs_path="/docs"),
+    ServiceSpec("appointments", "services.appointments", http_port=8040, docs_path="/docs"),
     ServiceSpec(
         "mailsink", "tools.mailsink", extra_ports=(ExtraPort("smtp", "SMTP_SINK_PORT", 1025),)
     ),
