@@ -36,7 +36,9 @@ def booked() -> AppointmentBooked:
 
 
 class Record:
-    def __init__(self, key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+    def __init__(
+        self, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
         self.key, self.value, self.headers = key, value, headers
         self.topic, self.partition, self.offset = "t", 0, 0
 
