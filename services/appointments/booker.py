@@ -71,7 +71,9 @@ class Booker:
         now = self.clock()
         slot = self.slot(ask.agenda, ask.start, now=now, by=ask.booked_by)
         booking_id = _booking_id(ask)
-        if ask.idempotency_key is None and await claims.full(self.db, slot, ask.agenda.agenda_id):
+        if await self._seen(ask, booking_id) is None and await claims.full(
+            self.db, slot, ask.agenda.agenda_id
+        ):
             raise ProblemError(409, FULL, code="slot_full")  # the common refusal, no write
         doc = new_booking_doc(
             booking_id=booking_id,
@@ -92,6 +94,12 @@ class Booker:
         except DuplicateKeyError:
             return await self._replay(ask, doc, slot)
         return await self._complete(ask, doc, slot), False
+
+    async def _seen(self, ask: BookingRequest, booking_id: str) -> Document | None:
+        """The booking an earlier attempt with the same Idempotency-Key made, if any."""
+        if ask.idempotency_key is None:
+            return None
+        return await self.db[BOOKINGS].find_one({"_id": booking_id}, {"_id": 1})
 
     def slot(self, agenda: Agenda, start: datetime, *, now: datetime, by: BookedBy) -> Slot:
         """The open slot at `start`, if this booker may take it now (422 otherwise)."""
@@ -198,7 +206,7 @@ class Booker:
             actor=booking.actor,
             booked_at=booking.created_at,
         )
-        event_id = f"{booking.booking_id}.booked"
+        event_id = f"{booking.booking_id}.v{booking.version}.booked"
         await self.announcer.appointment(
             event, event_id=event_id, correlation_id=ask.correlation_id
         )
@@ -223,6 +231,8 @@ class Booker:
             if status is Status.REFUSED:
                 raise ProblemError(**existing["refusal"])
             if status is Status.ABANDONED:
+                # A new attempt of the same booking: a new version, so new event ids.
+                doc = doc | {"version": existing.get("version", 0) + 1}
                 rearmed = await self.db[BOOKINGS].find_one_and_replace(
                     {"_id": doc["_id"], "status": Status.ABANDONED.value}, doc
                 )

@@ -53,7 +53,9 @@ async def _roll_back(booker: Booker, booking: Booking) -> None:
         request_id=booking.request.request_id if booking.request else None,
         reference=booking.request.reference if booking.request else None,
     )
-    await booker.announcer.appointment(event, event_id=f"{booking.booking_id}.abandoned")
+    await booker.announcer.appointment(
+        event, event_id=f"{booking.booking_id}.v{booking.version}.abandoned"
+    )
     await claims.release(booker.db, booking.booking_id)
     await booker.db[BOOKINGS].update_one(
         {"_id": booking.booking_id, "status": Status.ABANDONING.value},
