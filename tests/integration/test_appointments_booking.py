@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.appointments import changes, claims
@@ -23,7 +24,7 @@ from shared.events.appointments import (
     BookedBy,
 )
 from shared.kafka.producer import EventPublisher
-from shared.mongo import Document, connect
+from shared.mongo import Document
 from shared.problems import ProblemError
 from tests.conftest import MONGODB_URI
 from tests.integration.appointments_support import (
@@ -70,11 +71,12 @@ async def test_200_racing_attempts_on_10_places_make_exactly_10_bookings(
     mongo_db: AsyncDatabase[Document], publisher: EventPublisher, topic_prefix: str
 ) -> None:
     await with_agenda(mongo_db, capacity=5)
-    # Two "replicas": separate clients and bookers on the same database.
-    other = connect(uri=MONGODB_URI)
+    # Two "replicas": separate clients and bookers on the same database. Their pools are
+    # bounded so 200 coroutines queue for connections rather than open 200 on a busy box.
+    replicas = [AsyncMongoClient(MONGODB_URI, maxPoolSize=16, tz_aware=True) for _ in range(2)]
     bookers = [
-        await make_booker(mongo_db, publisher, topic_prefix, Clock()),
-        await make_booker(other[mongo_db.name], publisher, topic_prefix, Clock()),
+        await make_booker(client[mongo_db.name], publisher, topic_prefix, Clock())
+        for client in replicas
     ]
     slots = [TUESDAY_9, TUESDAY_9 + timedelta(minutes=30)]  # 2 slots x 5 places
 
@@ -86,7 +88,8 @@ async def test_200_racing_attempts_on_10_places_make_exactly_10_bookings(
         return "booked"
 
     outcomes = Counter(await asyncio.gather(*(attempt(n) for n in range(200))))
-    await other.close()
+    for client in replicas:
+        await client.close()
     assert outcomes == {"booked": 10, "slot_full": 190}
     confirmed = await holding(mongo_db)
     assert len(confirmed) == 10
