@@ -12,6 +12,7 @@ from rich.table import Table
 
 from shared.mongo import connect
 from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
+from tests.bench.appointments import appointment_rates
 from tests.bench.documents import documents_figures
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
@@ -77,6 +78,9 @@ async def measure() -> dict[str, float]:
             await drop_databases(adapters)
         figures |= await page_renders(
             Path(workdir) / "screens", bootstrap=KAFKA, count=max(int(200 * SCALE), 20)
+        )
+        figures |= await appointment_rates(
+            Path(workdir) / "appointments", bootstrap=KAFKA, scale=SCALE
         )
     figures |= await workspace_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
     figures |= await documents_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
