@@ -15,6 +15,7 @@ from shared.events import (
     Event,
     NotificationFailed,
     NotificationSent,
+    RequestAppointmentChanged,
     RequestRouted,
     RequestStatus,
     RequestStatusChanged,
@@ -208,6 +209,18 @@ def _notification_failed(event: NotificationFailed, _state: Document, __: timede
     return _Outcome({}, "notification_failed", label, event.failed_at, internal=True, extra=extra)
 
 
+def _appointment(event: RequestAppointmentChanged, _state: Document, __: timedelta) -> _Outcome:
+    extra: Document = {
+        "booking_id": event.booking_id,
+        "agenda_id": event.agenda_id,
+        "appointment_change": event.change.value,
+        "appointment_start": event.start,
+        "actor": event.actor,
+    }
+    label = wording.appointment(event.change.value, event.title, event.start)
+    return _Outcome({}, "appointment", label, event.changed_at, extra=extra)
+
+
 PROJECTED_EVENTS = (
     RequestSubmitted,
     RequestRouted,
@@ -215,6 +228,7 @@ PROJECTED_EVENTS = (
     CitizenMessageReceived,
     NotificationSent,
     NotificationFailed,
+    RequestAppointmentChanged,
 )
 
 
@@ -232,4 +246,6 @@ def _outcome(event: Event, state: Document, reopen_window: timedelta) -> _Outcom
             return _notification_sent(event, state, reopen_window)
         case NotificationFailed():
             return _notification_failed(event, state, reopen_window)
+        case RequestAppointmentChanged():
+            return _appointment(event, state, reopen_window)
     raise TypeError(f"tracking does not project {event.event_type}")

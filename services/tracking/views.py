@@ -32,6 +32,10 @@ DETAILS = (
     "notification_id",
     "reason",
     "permanent",
+    "booking_id",
+    "agenda_id",
+    "appointment_change",
+    "appointment_start",
 )
 
 

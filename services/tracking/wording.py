@@ -1,6 +1,32 @@
 """French texts of the timeline entries citizens and agents read (pure)."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from shared.events import Channel
+
+PARIS = ZoneInfo("Europe/Paris")
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+APPOINTMENT_CHANGES = {
+    "booked": "Rendez-vous pris",
+    "moved": "Rendez-vous déplacé",
+    "cancelled": "Rendez-vous annulé",
+    "no_show": "Absence au rendez-vous",
+}
 
 CHANNELS: dict[str, str] = {
     Channel.PORTAL: "sur le portail citoyen",
@@ -71,3 +97,12 @@ def notification_failed(channel: str, *, permanent: bool) -> str:
     how = NOTIFICATION_CHANNELS.get(channel.lower(), f"par {channel}")
     kind = "définitif" if permanent else "temporaire"
     return f"Échec {kind} de l'envoi d'un message {how}"
+
+
+def appointment(change: str, title: str, start: datetime) -> str:
+    """E.g. « Rendez-vous pris : Passeport, mardi 2 février 2027 à 09h00 » (Paris time)."""
+    local = start.astimezone(PARIS)
+    day = "1er" if local.day == 1 else str(local.day)
+    when = f"{WEEKDAYS[local.weekday()]} {day} {MONTHS[local.month - 1]} {local.year}"
+    what = APPOINTMENT_CHANGES.get(change, "Rendez-vous")
+    return f"{what} : {title}, {when} à {local:%Hh%M}"

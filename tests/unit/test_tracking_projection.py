@@ -13,11 +13,13 @@ from shared.events import (
     FormData,
     NotificationFailed,
     NotificationSent,
+    RequestAppointmentChanged,
     RequestRouted,
     RequestStatus,
     RequestStatusChanged,
     RoutingSuggestion,
 )
+from shared.events.appointments import AppointmentChange
 from shared.mongo import Document
 from tests.factories import submitted
 
@@ -245,3 +247,30 @@ def test_a_triage_decision_keeps_the_front_desk_queue_and_the_suggestions() -> N
     assert state["routing"]["triage"] is True
     assert state["routing"]["suggestions"][0]["department"]["code"] == "finances"
     assert (state["routing"]["rules_version"], state["routing"]["model_version"]) == (2, 3)
+
+
+def test_an_appointment_linked_to_the_request_shows_on_its_timeline_in_paris_time() -> None:
+    request = submitted()
+    change = RequestAppointmentChanged(
+        request_id=request.request_id,
+        reference=request.reference,
+        booking_id="b1",
+        agenda_id="urbanisme",
+        title="Permis de construire",
+        change=AppointmentChange.BOOKED,
+        start=datetime(2027, 3, 28, 7, 30, tzinfo=UTC),  # the day clocks go forward
+        actor="usager",
+        changed_at=datetime(2027, 3, 20, 10, 0, tzinfo=UTC),
+    )
+    state = project(Envelope(data=request, source="/t"), None, reopen_window=timedelta(days=15))
+    projection = project(
+        Envelope(data=change, source="/relais/appointments"),
+        state.changes,
+        reopen_window=timedelta(days=15),
+    )
+    assert projection.entry["kind"] == "appointment"
+    assert not projection.entry["internal"]
+    assert projection.entry["label"] == (
+        "Rendez-vous pris : Permis de construire, dimanche 28 mars 2027 à 09h30"
+    )
+    assert "status" not in projection.changes
