@@ -28,7 +28,13 @@ def french_day(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def french_time(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Hh%M")
+    """E.g. « 09h30 »; in the repeated autumn hour, which of the two is named."""
+    local = moment.astimezone(tz)
+    text = local.strftime("%Hh%M")
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() != local.utcoffset():
+        text += " (heure d'été)" if local.dst() else " (heure d'hiver)"
+    return text
 
 
 def french_moment(moment: datetime, tz: ZoneInfo) -> str:

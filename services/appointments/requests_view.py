@@ -19,7 +19,8 @@ FINISHED = {RequestStatus.RESOLVED, RequestStatus.CLOSED, RequestStatus.CANCELLE
 def handlers(db: AsyncDatabase[Document]) -> Handlers:
     async def submitted(envelope: Envelope) -> None:
         event = envelope.data
-        assert isinstance(event, RequestSubmitted)
+        if not isinstance(event, RequestSubmitted):  # registered for this type only
+            return
         await db[REQUESTS].update_one(
             {"_id": event.reference},
             {
@@ -31,7 +32,8 @@ def handlers(db: AsyncDatabase[Document]) -> Handlers:
 
     async def status_changed(envelope: Envelope) -> None:
         event = envelope.data
-        assert isinstance(event, RequestStatusChanged)
+        if not isinstance(event, RequestStatusChanged):
+            return
         await db[REQUESTS].update_one(
             {"_id": event.reference},
             {"$set": {"open": event.status not in FINISHED, "request_id": event.request_id}},

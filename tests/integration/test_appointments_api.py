@@ -123,7 +123,7 @@ async def test_a_citizen_books_gets_the_ics_moves_and_cancels_with_the_code(
     assert event["UID"] == f"{booking['booking_id']}@relais"
     assert event.decoded("DTSTART") == datetime.fromisoformat(first["start"])
     assert str(event["LOCATION"]) == "Mairie, guichet 2"
-    assert event.decoded("DTSTART").tzinfo.key == "Europe/Paris"
+    assert booking["label"] in str(event["DESCRIPTION"])
 
     moved = await http.post(f"/v1/bookings/{code}/move", json={"start": second["start"]})
     assert moved.status_code == 200, moved.text
