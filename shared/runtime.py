@@ -12,7 +12,9 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.config import ServiceSettings
+from shared.envelope import decode
 from shared.kafka.consumer import ConsumerRunner, Handlers, RetryPolicy
+from shared.kafka.dispatch import Decoder
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, dead_letter_topic
 from shared.metrics import CONSUMER_RESTARTS
@@ -47,8 +49,16 @@ class Runtime:
             raise RuntimeError(f"{self.settings.service_name} has no database")
         return self.client[self.settings.database_name]
 
-    def consume(self, *, group: str, handlers: Handlers, retry: RetryPolicy | None = None) -> None:
-        """Register a consumer loop on the request events topic for `group`.
+    def consume(
+        self,
+        *,
+        group: str,
+        handlers: Handlers,
+        retry: RetryPolicy | None = None,
+        topic: str = REQUESTS,
+        decoder: Decoder = decode,
+    ) -> None:
+        """Register a consumer loop on `topic` (the request events by default) for `group`.
 
         `handlers` come bound (`Handlers.bind`); an unbound dependency fails here, at wiring.
         """
@@ -56,7 +66,8 @@ class Runtime:
         self.runners.append(
             ConsumerRunner(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                topic=prefix + REQUESTS,
+                topic=prefix + topic,
+                decoder=decoder,
                 group_id=prefix + group,
                 handlers=handlers,
                 publisher=self.publisher,

@@ -37,7 +37,7 @@ def build_app(settings: AppointmentsSettings | None = None) -> FastAPI:
         code_secret=settings.booking_code_secret,
         lease=timedelta(seconds=settings.booking_lease_s),
     )
-    runtime.consume(group="appointments", handlers=requests_view.handlers(runtime.db))
+    runtime.consume(group="appointments", handlers=requests_view.handlers.bind(db=runtime.db))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

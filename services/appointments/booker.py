@@ -273,4 +273,5 @@ def event_details(booking: Booking) -> dict[str, object]:
         "contact": booking.contact,
         "request_id": booking.request.request_id if booking.request else None,
         "reference": booking.request.reference if booking.request else None,
+        "version": booking.version,
     }

@@ -9,38 +9,41 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.envelope import Envelope
 from shared.events import RequestStatus, RequestStatusChanged, RequestSubmitted
 from shared.intake import hash_token
-from shared.kafka.consumer import Handlers
+from shared.kafka.handlers import Handlers
 from shared.mongo import Document
 
 REQUESTS = "requests"
 FINISHED = {RequestStatus.RESOLVED, RequestStatus.CLOSED, RequestStatus.CANCELLED}
 
 
-def handlers(db: AsyncDatabase[Document]) -> Handlers:
-    async def submitted(envelope: Envelope) -> None:
-        event = envelope.data
-        if not isinstance(event, RequestSubmitted):  # registered for this type only
-            return
-        await db[REQUESTS].update_one(
-            {"_id": event.reference},
-            {
-                "$setOnInsert": {"open": True},
-                "$set": {"request_id": event.request_id, "token_hash": event.tracking_token_hash},
-            },
-            upsert=True,
-        )
+handlers = Handlers()
 
-    async def status_changed(envelope: Envelope) -> None:
-        event = envelope.data
-        if not isinstance(event, RequestStatusChanged):
-            return
-        await db[REQUESTS].update_one(
-            {"_id": event.reference},
-            {"$set": {"open": event.status not in FINISHED, "request_id": event.request_id}},
-            upsert=True,
-        )
 
-    return {RequestSubmitted: submitted, RequestStatusChanged: status_changed}
+@handlers.handles(RequestSubmitted)
+async def on_submitted(
+    envelope: Envelope[RequestSubmitted], *, db: AsyncDatabase[Document]
+) -> None:
+    event = envelope.data
+    await db[REQUESTS].update_one(
+        {"_id": event.reference},
+        {
+            "$setOnInsert": {"open": True},
+            "$set": {"request_id": event.request_id, "token_hash": event.tracking_token_hash},
+        },
+        upsert=True,
+    )
+
+
+@handlers.handles(RequestStatusChanged)
+async def on_status_changed(
+    envelope: Envelope[RequestStatusChanged], *, db: AsyncDatabase[Document]
+) -> None:
+    event = envelope.data
+    await db[REQUESTS].update_one(
+        {"_id": event.reference},
+        {"$set": {"open": event.status not in FINISHED, "request_id": event.request_id}},
+        upsert=True,
+    )
 
 
 async def open_request(

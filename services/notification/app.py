@@ -2,11 +2,14 @@
 
 from fastapi import FastAPI
 
+from services.notification.appointments import AppointmentMails
 from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
 from services.notification.smtp import SmtpMailer
+from shared.appointment_envelope import decode_appointment
 from shared.http import create_app
 from shared.kafka.consumer import RetryPolicy
+from shared.kafka.topics import APPOINTMENTS
 from shared.runtime import Runtime, lifespan_for
 
 
@@ -24,18 +27,27 @@ def mailer_for(settings: NotificationSettings) -> SmtpMailer:
 def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     settings = settings or NotificationSettings()
     runtime = Runtime.create(settings)
+    mailer = mailer_for(settings)
     notifier = Notifier(
-        db=runtime.db, publisher=runtime.publisher, mailer=mailer_for(settings), settings=settings
+        db=runtime.db, publisher=runtime.publisher, mailer=mailer, settings=settings
     )
     runtime.consume(
         group="notification",
         handlers=notifier.handlers(),
         retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
     )
+    mails = AppointmentMails(db=runtime.db, mailer=mailer, settings=settings)
+    runtime.consume(
+        group="notification-appointments",
+        handlers=mails.handlers(),
+        retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
+        topic=APPOINTMENTS,
+        decoder=decode_appointment,
+    )
     return create_app(
         title="Relais notification",
         description="Informe les habitants par courriel : accusé de réception de leur demande "
-        "puis changements de statut.",
+        "puis changements de statut ; confirmation et rappel de leurs rendez-vous (.ics).",
         lifespan=lifespan_for(runtime),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )

@@ -56,6 +56,7 @@ class AppointmentDetails(AppointmentEvent):
     contact: AppointmentContact
     request_id: RequestId | None = None
     reference: Reference | None = None
+    version: int = Field(default=0, ge=0, description="The booking's version (.ics SEQUENCE)")
 
 
 class AppointmentBooked(AppointmentDetails):

@@ -19,8 +19,8 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 
-from shared.envelope import KafkaRecord
-from shared.kafka.dispatch import Dispatcher, Lease, Released
+from shared.envelope import KafkaRecord, decode
+from shared.kafka.dispatch import Decoder, Dispatcher, Lease, Released
 from shared.kafka.handlers import Handlers
 from shared.kafka.producer import EventPublisher
 from shared.kafka.retry import RetryPolicy
@@ -64,6 +64,7 @@ class ConsumerRunner:
         retry: RetryPolicy | None = None,
         batch_size: int = 500,
         revoke_timeout_s: float = 10.0,
+        decoder: Decoder = decode,
     ) -> None:
         self._bootstrap = bootstrap_servers
         self._topic = topic
@@ -75,6 +76,7 @@ class ConsumerRunner:
             group=group_id,
             dead_letter_topic=dead_letter_topic,
             retry=self._retry,
+            decoder=decoder,
         )
         self._batch_size = batch_size
         self._revoke_timeout_s = revoke_timeout_s

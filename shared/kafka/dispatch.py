@@ -27,6 +27,8 @@ from shared.metrics import DEAD_LETTERS, EVENT_SECONDS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
 Item = tuple[KafkaRecord, Envelope[Any]]
+# How records become envelopes: request events by default; appointment events have their own.
+Decoder = Callable[[KafkaRecord], Any]
 
 
 class RawSender(Protocol):
@@ -77,8 +79,10 @@ class Dispatcher:
         group: str,
         dead_letter_topic: str,
         retry: RetryPolicy,
+        decoder: Decoder = decode,
     ) -> None:
         handlers.check()
+        self._decoder = decoder
         self._handlers = handlers
         self._publisher = publisher
         self._group = group
@@ -117,7 +121,7 @@ class Dispatcher:
 
     async def _decode(self, record: KafkaRecord, lease: Lease) -> Envelope[Any] | None:
         try:
-            return decode(record)
+            return self._decoder(record)
         except PoisonMessage as exc:
             await self._dead_letter(record, exc, attempts=0, lease=lease)
             return None

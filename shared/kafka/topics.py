@@ -23,6 +23,7 @@ CONSUMER_GROUPS = (
     "documents",
     "payments",
     "appointments",
+    "notification-appointments",
 )
 
 
