@@ -8,7 +8,7 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.appointments import changes, claims
+from services.appointments import changes, claims, views
 from services.appointments.booker import Booker, BookingRequest
 from services.appointments.bookings import Booking, Status
 from services.appointments.claims import ClaimKind
@@ -28,6 +28,7 @@ from shared.mongo import Document
 from shared.problems import ProblemError
 from tests.conftest import MONGODB_URI
 from tests.integration.appointments_support import (
+    PARIS,
     TUESDAY_9,
     Clock,
     appointment_events,
@@ -239,3 +240,10 @@ async def test_reminder_once_and_no_show_counted(
     assert len([e for e in events if isinstance(e, AppointmentReminderDue)]) == 1
     no_shows = [e for e in events if isinstance(e, AppointmentNoShow)]
     assert no_shows and all(e.no_shows == 1 for e in no_shows)
+    agenda = await get_agenda(mongo_db, "passeports")
+    assert agenda is not None
+    day = TUESDAY_9.date()
+    stats = await views.agenda_stats(mongo_db, agenda, first=day, last=day, tz=PARIS)
+    assert (stats.booked, stats.no_shows, stats.places_offered) == (1, 1, 6 * 10)
+    assert stats.no_show_rate == 1.0 and stats.fill_rate == round(1 / 60, 4)
+    assert stats.lead_time_hours_median == 24.0  # booked Monday 09:00 for Tuesday 09:00
