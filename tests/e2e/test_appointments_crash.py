@@ -77,7 +77,7 @@ async def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path)
             except httpx.TransportError:
                 return False
 
-        await eventually(ready, timeout=40, interval=0.1)
+        await eventually(ready, timeout=90, interval=0.1)
 
 
 @asynccontextmanager
@@ -108,7 +108,7 @@ def definitive(response: httpx.Response | None) -> bool:
     return response is not None and response.status_code in (201, 409)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(420)
 async def test_no_double_booking_across_a_sigkill(tmp_path: Path) -> None:
     log = tmp_path / "appointments.log"
     async with namespace() as (prefix, database):
@@ -144,7 +144,7 @@ async def test_no_double_booking_across_a_sigkill(tmp_path: Path) -> None:
                     async def some_claimed() -> bool:
                         return await db.claims.count_documents({"kind": "place"}) >= 3
 
-                    await eventually(some_claimed, timeout=60, interval=0.01)
+                    await eventually(some_claimed, timeout=120, interval=0.01)
                     first.kill()  # SIGKILL mid-run: no graceful shutdown
                     first.wait(timeout=10)
                     await race
@@ -191,7 +191,7 @@ async def _assert_exactly_ten(
             await db.bookings.count_documents({"status": {"$in": ["pending", "abandoning"]}}) == 0
         )
 
-    await eventually(settled, timeout=20)
+    await eventually(settled, timeout=60)
     last: dict[str, object] = {}
     for record in await read_log(KAFKA, prefix + APPOINTMENTS):
         event = decode_appointment(record).data
