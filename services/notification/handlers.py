@@ -1,4 +1,4 @@
-"""Tell the citizen: acknowledgement once routed, then each status change they should know.
+"""Tell the citizen: acknowledgement, status changes, agents' replies and questions, merges.
 
 Idempotent by triggering event: the notification id (and the email's Message-ID) derive from
 the event id, and the ledger remembers each outcome. A redelivered event sends nothing again;

@@ -71,7 +71,9 @@ async def test_agent_reply_is_sent_once_with_its_text_in_the_thread() -> None:
     assert "Le trou sera rebouché jeudi." in _text(sent)
     assert "Merci &lt;b&gt;!&lt;/b&gt;" in _html(sent)  # the agent's text is escaped in HTML
     assert sent["In-Reply-To"] == acknowledgement["Message-ID"]
-    outcomes = [o for o in harness.publisher.of_type(NotificationSent) if o.causation_id == reply.id]
+    outcomes = [
+        o for o in harness.publisher.of_type(NotificationSent) if o.causation_id == reply.id
+    ]
     assert [o.data.template for o in outcomes] == ["agent_reply"]
     assert outcomes[0].data.message_id == sent["Message-ID"]
 
