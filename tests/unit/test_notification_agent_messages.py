@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from services.notification.notifier import Notifier
+from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
 from shared.envelope import Envelope
 from shared.events import (
