@@ -70,6 +70,14 @@ class BlobStore:
         )
         return f"{self._service}:raw/{raw_id}"
 
+    @property
+    def service(self) -> str:
+        return self._service
+
+    async def attachment(self, attachment_id: str) -> Document | None:
+        """A kept attachment (filename, content type, content), by its id."""
+        return await self._db[ATTACHMENTS].find_one({"_id": attachment_id})
+
     async def raw(self, raw_ref: str) -> Document | None:
         return await self._db[RAW].find_one({"_id": raw_ref.rsplit("/", 1)[-1]})
 

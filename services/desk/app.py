@@ -14,6 +14,7 @@ from services.desk.settings import (
     SOURCE,
     DeskSettings,
 )
+from shared.attachment_links import download_router
 from shared.auth import DEV_SECRET
 from shared.blobs import BlobStore, Limits
 from shared.directory import RequestDirectory
@@ -74,4 +75,7 @@ def build_app(settings: DeskSettings | None = None) -> FastAPI:
     app.state.agent_jwt_secret = settings.agent_jwt_secret
     for module in (routes, letters, messages, webhook):
         app.include_router(module.router)
+    key = settings.attachment_link_key
+    blobs = desk.attachments
+    app.include_router(download_router(blobs=blobs, adapter=blobs.service, key=key))
     return app

@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from shared.attachment_links import AttachmentLinkSettings
 from shared.auth import DEV_SECRET
 from shared.config import ServiceSettings
 from shared.events import Channel
@@ -12,7 +13,7 @@ LETTERS = {Channel.DESK: "G", Channel.PHONE: "T", Channel.POSTAL: "C"}
 DEV_TELEPHONY_SECRET = "relais-dev-telephony-secret-change-me"
 
 
-class DeskSettings(ServiceSettings):
+class DeskSettings(ServiceSettings, AttachmentLinkSettings):
     service_name: str = "desk"
     http_port: int = 8002
     agent_jwt_secret: str = Field(default=DEV_SECRET, min_length=1)

@@ -17,6 +17,7 @@ from services.email_adapter.quarantine import Quarantine
 from services.email_adapter.raw_store import RawStore
 from services.email_adapter.settings import CONSUMER_GROUP, LETTER, SOURCE, EmailSettings
 from services.email_adapter.smtp import MailHandler, start_smtp
+from shared.attachment_links import download_router
 from shared.auth import DEV_SECRET
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
@@ -94,4 +95,8 @@ def build_app(settings: EmailSettings | None = None) -> FastAPI:
     app.state.pipeline = pipeline
     app.state.agent_jwt_secret = settings.agent_jwt_secret
     app.include_router(routes.router)
+    key = settings.attachment_link_key
+    app.include_router(
+        download_router(blobs=pipeline.blobs, adapter=pipeline.blobs.service, key=key)
+    )
     return app

@@ -2,6 +2,7 @@
 
 from pydantic import AliasChoices, Field
 
+from shared.attachment_links import AttachmentLinkSettings
 from shared.auth import DEV_SECRET
 from shared.config import ServiceSettings
 
@@ -11,7 +12,7 @@ LETTER = "E"
 CHANNEL_NAME = "email"
 
 
-class EmailSettings(ServiceSettings):
+class EmailSettings(ServiceSettings, AttachmentLinkSettings):
     service_name: str = "email_adapter"
     http_port: int = 8005
     smtp_listen_host: str = Field(

@@ -46,8 +46,9 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     )
     return create_app(
         title="Relais notification",
-        description="Informe les habitants par courriel : accusé de réception de leur demande "
-        "puis changements de statut ; confirmation et rappel de leurs rendez-vous (.ics).",
+        description="Informe les habitants par courriel : accusé de réception de leur demande, "
+        "changements de statut, réponses et sollicitations des agents, regroupement ; "
+        "confirmation et rappel de leurs rendez-vous (.ics).",
         lifespan=lifespan_for(runtime),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )

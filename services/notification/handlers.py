@@ -1,4 +1,4 @@
-"""Tell the citizen: acknowledgement once routed, then each status change they should know.
+"""Tell the citizen: acknowledgement, status changes, agents' replies and questions, merges.
 
 Idempotent by triggering event: the notification id (and the email's Message-ID) derive from
 the event id, and the ledger remembers each outcome. A redelivered event sends nothing again;
@@ -31,16 +31,22 @@ from services.notification.messages import (
     Mail,
     Recipient,
     acknowledgement,
+    agent_reply,
+    citizen_asked,
     compose,
+    request_merged,
     status_update,
 )
 from services.notification.settings import SOURCE, NotificationSettings
 from services.notification.smtp import RecipientRefused, SmtpMailer
 from shared.envelope import Envelope
 from shared.events import (
+    AgentReplied,
+    CitizenAsked,
     Event,
     NotificationFailed,
     NotificationSent,
+    RequestMerged,
     RequestRouted,
     RequestStatusChanged,
     RequestSubmitted,
@@ -55,6 +61,9 @@ NOTIFICATIONS = Counter(
 )
 ACKNOWLEDGEMENT = "acknowledgement"
 STATUS_CHANGED = "status_changed"
+AGENT_REPLY = "agent_reply"
+CITIZEN_ASKED = "citizen_asked"
+REQUEST_MERGED = "request_merged"
 
 
 class Render(Protocol):
@@ -80,6 +89,10 @@ class Notifier:
         self._each.register(RequestSubmitted, self.on_submitted)
         self._each.register(RequestRouted, self.on_routed)
         self._each.register(RequestStatusChanged, self.on_status_changed)
+        # Agents' public words only: InternalNoteAdded is deliberately never registered.
+        self._each.register(AgentReplied, self.on_agent_replied)
+        self._each.register(CitizenAsked, self.on_citizen_asked)
+        self._each.register(RequestMerged, self.on_merged)
 
     def handlers(self) -> Handlers:
         handlers = Handlers()
@@ -120,6 +133,23 @@ class Notifier:
         contact = await self.contacts.get(request_id=changed.request_id)
         render = partial(status_update, changed, settings=self._settings)
         await self._notify(envelope, contact, template=STATUS_CHANGED, render=render)
+
+    async def on_agent_replied(self, envelope: Envelope[AgentReplied]) -> None:
+        render = partial(agent_reply, envelope.data, settings=self._settings)
+        await self._tell(envelope, template=AGENT_REPLY, render=render)
+
+    async def on_citizen_asked(self, envelope: Envelope[CitizenAsked]) -> None:
+        render = partial(citizen_asked, envelope.data, settings=self._settings)
+        await self._tell(envelope, template=CITIZEN_ASKED, render=render)
+
+    async def on_merged(self, envelope: Envelope[RequestMerged]) -> None:
+        """The citizen of the duplicate is told where their request goes on."""
+        render = partial(request_merged, envelope.data, settings=self._settings)
+        await self._tell(envelope, template=REQUEST_MERGED, render=render)
+
+    async def _tell(self, envelope: Envelope[Any], *, template: str, render: Render) -> None:
+        contact = await self.contacts.get(request_id=envelope.data.request_id)
+        await self._notify(envelope, contact, template=template, render=render)
 
     async def _notify(
         self, envelope: Envelope[Any], contact: Contact, *, template: str, render: Render

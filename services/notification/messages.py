@@ -13,7 +13,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from services.notification.french import STATUS_LABELS, STATUS_SENTENCES, long_date
 from services.notification.settings import NotificationSettings
-from shared.events import RequestRouted, RequestStatusChanged
+from shared.events import (
+    AgentReplied,
+    CitizenAsked,
+    RequestMerged,
+    RequestRouted,
+    RequestStatusChanged,
+)
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -81,6 +87,40 @@ def status_update(
         status_sentence=STATUS_SENTENCES[changed.status],
         comment=(changed.comment or "").strip(),
         **_common(settings, recipient, changed.reference),
+    )
+
+
+def agent_reply(
+    replied: AgentReplied, *, recipient: Recipient, settings: NotificationSettings
+) -> Mail:
+    return _render(
+        "agent_reply",
+        f"[{settings.town_name}] Demande {replied.reference} : réponse du service",
+        text=replied.text.strip(),
+        **_common(settings, recipient, replied.reference),
+    )
+
+
+def citizen_asked(
+    asked: CitizenAsked, *, recipient: Recipient, settings: NotificationSettings
+) -> Mail:
+    return _render(
+        "citizen_asked",
+        f"[{settings.town_name}] Demande {asked.reference} : complément demandé",
+        text=asked.text.strip(),
+        **_common(settings, recipient, asked.reference),
+    )
+
+
+def request_merged(
+    merged: RequestMerged, *, recipient: Recipient, settings: NotificationSettings
+) -> Mail:
+    return _render(
+        "request_merged",
+        f"[{settings.town_name}] Demande {merged.reference} : regroupée avec "
+        f"la demande {merged.kept_reference}",
+        kept_reference=merged.kept_reference,
+        **_common(settings, recipient, merged.reference),
     )
 
 

@@ -12,6 +12,7 @@ from services.portal.context import Portal
 from services.portal.forms import FORMS
 from services.portal.routes import router
 from services.portal.settings import LETTER, SOURCE, PortalSettings
+from shared.attachment_links import download_router
 from shared.blobs import BlobStore
 from shared.catalogue import load_catalogue
 from shared.directory import RequestDirectory
@@ -47,6 +48,8 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
     )
     app.include_router(router)
     app.include_router(messages.router)
+    blobs, key = app.state.portal.blobs, settings.attachment_link_key
+    app.include_router(download_router(blobs=blobs, adapter=blobs.service, key=key))
     app.openapi = partial(openapi_with_forms, app)  # type: ignore[method-assign]
     return app
 

@@ -2,13 +2,14 @@
 
 from pydantic import Field
 
+from shared.attachment_links import AttachmentLinkSettings
 from shared.config import ServiceSettings
 
 SOURCE = "/relais/portal"
 LETTER = "P"
 
 
-class PortalSettings(ServiceSettings):
+class PortalSettings(ServiceSettings, AttachmentLinkSettings):
     service_name: str = "portal"
     http_port: int = 8001
     public_tracking_url: str = Field(

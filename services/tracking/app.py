@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from services.tracking import (
+    attachments,
     audit,
     collaboration,
     indexes,
@@ -49,6 +50,7 @@ def build_app(settings: TrackingSettings | None = None) -> FastAPI:
     app.include_router(public.router)
     app.include_router(queues.router)
     app.include_router(routes.router)
+    app.include_router(attachments.router)
     app.include_router(workspace.router)
     app.include_router(collaboration.router)
     app.include_router(statistics_api.router)

@@ -59,11 +59,18 @@ class Clock:
 
 
 def first_response(doc: Document, *, now: datetime, calendar: Calendar) -> Clock:
+    """Two working days from submission, moved later by the waits for the citizen before it."""
     submitted = doc.get("submitted_at")
     due = calendar.due(submitted, FIRST_RESPONSE_DAYS) if submitted else None
     done = doc.get("first_response_at")
-    overdue = due is not None and (done or now) > due
-    return Clock(due_at=due, done_at=done, paused=False, overdue=overdue)
+    waited = sum(
+        p["working_days"] for p in doc.get("pauses") or [] if done is None or p["from"] < done
+    )
+    if due is not None and waited:
+        due = calendar.shift(due, waited)
+    paused = done is None and doc.get("status") == WAITING
+    overdue = due is not None and not paused and (done or now) > due
+    return Clock(due_at=due, done_at=done, paused=paused, overdue=overdue)
 
 
 def resolution(doc: Document, *, now: datetime) -> Clock:

@@ -19,6 +19,7 @@ from services.web.settings import (
     WebSettings,
 )
 from services.web.threads import Threads
+from shared.attachment_links import download_router
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
 from shared.http import create_app
@@ -86,4 +87,6 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (contact, facebook, chatbot):
         app.include_router(module.router)
+    key = settings.attachment_link_key
+    app.include_router(download_router(blobs=web.blobs, adapter=web.blobs.service, key=key))
     return app

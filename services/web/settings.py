@@ -5,6 +5,7 @@ from datetime import timedelta
 from pydantic import Field, field_validator
 
 from services.web.ratelimit import RateLimit
+from shared.attachment_links import AttachmentLinkSettings
 from shared.config import ServiceSettings
 from shared.events import Channel
 
@@ -16,7 +17,7 @@ DEV_FACEBOOK_APP_SECRET = "relais-dev-facebook-app-secret-change-me"
 DEV_CHATBOT_SECRET = "relais-dev-chatbot-secret-change-me"
 
 
-class WebSettings(ServiceSettings):
+class WebSettings(ServiceSettings, AttachmentLinkSettings):
     service_name: str = "web"
     http_port: int = 8003
     max_body_bytes: int = Field(default=1_000_000, gt=0, description="Largest accepted body")

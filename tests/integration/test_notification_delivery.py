@@ -19,12 +19,16 @@ from services.notification.ledger import notification_id
 from services.notification.settings import NotificationSettings
 from shared.envelope import Envelope, decode
 from shared.events import (
+    AgentReplied,
     Citizen,
+    CitizenAsked,
     ContactPreference,
     Department,
     Event,
+    InternalNoteAdded,
     NotificationFailed,
     NotificationSent,
+    RequestMerged,
     RequestRouted,
     RequestStatus,
     RequestStatusChanged,
@@ -206,6 +210,46 @@ async def test_a_routed_request_gets_one_acknowledgement_then_status_mails(
     update_body = update.get_body(preferencelist=("plain",))
     assert update_body is not None and "Équipe prévue lundi." in update_body.get_content()
     assert len(await stack.events(NotificationSent)) == 2
+
+
+async def test_agents_public_words_are_mailed_once_and_internal_notes_never(
+    stack: Stack,
+) -> None:
+    await stack.inbox.start()
+    request = submitted()
+    ids = {"request_id": request.request_id, "reference": request.reference, "actor": "agent-7"}
+    at = {"at": request.submitted_at}
+    note = InternalNoteAdded(**ids, **at, text="Riverain connu du service, prudence.")
+    reply = AgentReplied(**ids, **at, text="Le trou sera rebouché jeudi.")
+    asked = CitizenAsked(**ids, **at, text="Pouvez-vous joindre une photo ?")
+    merged = RequestMerged(
+        **ids, **at, kept_request_id=uuid.uuid4().hex, kept_reference="2026-K000042"
+    )
+    sent = await stack.publish(request, routed_for(request), note, reply, asked, merged)
+    await stack.publish(*sent[3:])  # redelivered: told once all the same
+
+    mails = await stack.mails(4)
+    await asyncio.sleep(1.0)
+    assert len(mails) == 4
+    subjects = [str(m["Subject"]) for m in mails[1:]]
+    assert subjects[0].endswith(": réponse du service")
+    assert subjects[1].endswith(": complément demandé")
+    assert subjects[2].endswith(": regroupée avec la demande 2026-K000042")
+    texts = [str(m.get_body(preferencelist=("plain",)).get_content()) for m in mails]  # type: ignore[union-attr]
+    assert "Le trou sera rebouché jeudi." in texts[1]
+    assert "Pouvez-vous joindre une photo ?" in texts[2] and "en attente" in texts[2]
+    assert all("Riverain connu" not in text for text in texts)
+    for mail, trigger in zip(mails[1:], sent[3:], strict=True):
+        assert mail["Message-ID"] == f"<notif-{notification_id(trigger.id)}@{DOMAIN}>"
+        assert mail["In-Reply-To"] == mails[0]["Message-ID"]
+    outcomes = await stack.events(NotificationSent)
+    assert sorted(o.data.template for o in outcomes) == [
+        "acknowledgement",
+        "agent_reply",
+        "citizen_asked",
+        "request_merged",
+    ]
+    assert not [o for o in outcomes if o.causation_id == sent[2].id]
 
 
 async def test_mail_waits_for_the_smtp_server_and_is_never_lost(stack: Stack) -> None:

@@ -90,3 +90,27 @@ def test_first_response_clock() -> None:
     done = clocks.first_response(answered, now=paris(date(2026, 5, 6)), calendar=CAL)
     assert done.done_at == paris(date(2026, 5, 4)) and not done.overdue
     assert timedelta(0) < done.due_at - done.done_at  # type: ignore[operator]
+
+
+def test_waiting_for_the_citizen_pauses_the_first_response_clock() -> None:
+    submitted = paris(date(2026, 4, 30), 9)  # due Tuesday 5 May (1 May, weekend)
+    waiting = RequestStatus.WAITING_CITIZEN.value
+    paused = {
+        "submitted_at": submitted,
+        "status": waiting,
+        "waiting_since": paris(date(2026, 5, 4)),
+    }
+    late = paris(date(2026, 5, 20))
+    clock = clocks.first_response(paused, now=late, calendar=CAL)
+    assert clock.paused and not clock.overdue  # never overdue while the citizen is awaited
+    # Waited Monday 4 -> Wednesday 6 May: 2 working days, so Tuesday 5 -> Thursday 7 May.
+    ended = clocks.pause_changes(paused, {"status": "in_progress"}, paris(date(2026, 5, 6)), CAL)
+    resumed = {**paused, **ended, "status": "in_progress"}
+    clock = clocks.first_response(resumed, now=paris(date(2026, 5, 7), 12), calendar=CAL)
+    assert clock.due_at == paris(date(2026, 5, 7), 17, 30)
+    assert not clock.paused and not clock.overdue
+    assert clocks.first_response(resumed, now=paris(date(2026, 5, 8)), calendar=CAL).overdue
+    # A wait after the first response no longer moves its deadline.
+    answered = {**resumed, "first_response_at": paris(date(2026, 4, 30), 15)}
+    clock = clocks.first_response(answered, now=late, calendar=CAL)
+    assert clock.due_at == paris(date(2026, 5, 5), 17, 30) and not clock.overdue
