@@ -223,6 +223,7 @@ async def test_the_whole_journey_by_keyboard_alone(faces: Pipeline, browser: Any
     async with agent.expect_navigation():
         await agent.keyboard.press("Enter")
     await agent.locator("#current-status", has_text="en cours").wait_for(timeout=30_000)
+    await agent.reload()  # the version the forms carry: the page was older than the change
     await agent.keyboard.press("p")  # shortcut: claim
     await agent.locator("#request-timeline", has_text="prise en charge par Marc").wait_for(
         timeout=30_000
