@@ -10,12 +10,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from services.console.context import Console, ConsoleDep
 from services.console.session import Csrf, SessionAgent, agent_token, flash
-from services.console.upstream import TokenRejected, UpstreamDown
+from services.console.upstream import Answer, TokenRejected, UpstreamDown
 from services.console.wording import ADMIN, status_label
 from shared.auth import Agent
 
 router = APIRouter(include_in_schema=False)
 RequestId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+STALE = (
+    "Quelqu'un a modifié cette demande pendant que vous la consultiez : "
+    "rechargez la page pour voir sa dernière version, puis recommencez."
+)
 OTHER_DEPARTMENT = "Cette demande est suivie par un autre service : vous ne pouvez pas l'ouvrir."
 
 
@@ -25,7 +29,7 @@ def may_open(agent: Agent, detail: dict[str, Any]) -> bool:
     return ADMIN in agent.roles or (department is not None and department == agent.department)
 
 
-async def _load(
+async def load(
     request: Request, console: Console, agent: Agent, request_id: str
 ) -> dict[str, Any] | HTMLResponse:
     answer = await console.upstream.request(token=agent_token(request), request_id=request_id)
@@ -43,16 +47,39 @@ async def _load(
 async def show(
     request_id: RequestId, request: Request, agent: SessionAgent, console: ConsoleDep
 ) -> HTMLResponse:
-    detail = await _load(request, console, agent, request_id)
+    detail = await load(request, console, agent, request_id)
     if isinstance(detail, HTMLResponse):
         return detail
+    return page(request, console, agent, detail)
+
+
+def page(
+    request: Request,
+    console: Console,
+    agent: Agent,
+    detail: dict[str, Any],
+    *,
+    form_errors: dict[str, dict[str, str]] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+) -> HTMLResponse:
+    """The request page; a refused form comes back with its errors next to its fields."""
+    departments = {
+        code: label
+        for code, label in console.catalogue.departments.items()
+        if code != (detail.get("department") or {}).get("code")
+    }
     return console.render(
         request,
         "request.html",
         agent=agent,
+        status_code=422 if form_errors else 200,
         r=detail,
         status_label=status_label,
-        live_url=f"/demandes/{request_id}/flux",
+        live_url=f"/demandes/{detail['id']}/flux",
+        departments=departments,
+        errors=form_errors or {},
+        values=values or {},
+        manager=bool({"supervisor", ADMIN} & set(agent.roles)),
     )
 
 
@@ -60,7 +87,7 @@ async def show(
 async def change_status(
     request_id: RequestId, request: Request, agent: SessionAgent, console: ConsoleDep
 ) -> Response:
-    detail = await _load(request, console, agent, request_id)
+    detail = await load(request, console, agent, request_id)
     if isinstance(detail, HTMLResponse):
         return detail
     form = await request.form()
@@ -71,14 +98,36 @@ async def change_status(
         "comment": comment or None,
         "internal": bool(form.get("internal")),
     }
-    answer = await console.upstream.change_status(
-        token=agent_token(request), request_id=request_id, body=body
+    answer = await console.upstream.act(
+        token=agent_token(request),
+        request_id=request_id,
+        action="status",
+        body=body,
+        version=str(form.get("version") or ""),
     )
-    if answer.status == 202:
+    if answer.status in (200, 202):
         flash(request, f"Statut « {status_label(status)} » enregistré.")
-    else:
-        flash(request, answer.detail, kind="error")
-    return RedirectResponse(f"/demandes/{request_id}", status_code=303)
+        return RedirectResponse(f"/demandes/{request_id}", status_code=303)
+    errors = field_errors(answer, ("status", "comment"))
+    values = {"comment": comment}
+    return page(
+        request, console, agent, detail, form_errors={"statut": errors}, values={"statut": values}
+    )
+
+
+def field_errors(answer: Answer, fields: tuple[str, ...]) -> dict[str, str]:
+    """Tracking's problem document as messages per form field ('' for the whole form)."""
+    if answer.status == 412:
+        return {"": STALE}
+    found: dict[str, str] = {}
+    for error in answer.errors:
+        name = str(error.get("field") or "").split(".")[-1]
+        found.setdefault(name if name in fields else "", str(error.get("message") or ""))
+    field = answer.body.get("field") if isinstance(answer.body, dict) else None
+    key = field if field in fields else ""
+    if key not in found:
+        found[key] = answer.detail
+    return found
 
 
 def _parts(console: Console, detail: dict[str, Any]) -> dict[str, str]:
@@ -115,7 +164,7 @@ async def _updates(
 async def stream(
     request_id: RequestId, request: Request, agent: SessionAgent, console: ConsoleDep
 ) -> Response:
-    detail = await _load(request, console, agent, request_id)
+    detail = await load(request, console, agent, request_id)
     if isinstance(detail, HTMLResponse):
         return detail
     return StreamingResponse(

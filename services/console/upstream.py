@@ -61,9 +61,32 @@ class Upstream:
     async def request(self, *, token: str, request_id: str) -> Answer:
         return await self.call("GET", f"{self.tracking}/v1/requests/{request_id}", token=token)
 
-    async def change_status(self, *, token: str, request_id: str, body: dict[str, Any]) -> Answer:
-        url = f"{self.tracking}/v1/requests/{request_id}/status"
-        return await self.call("POST", url, token=token, json=body)
+    async def act(
+        self, *, token: str, request_id: str, action: str, body: dict[str, Any], version: str
+    ) -> Answer:
+        """One of the workspace's commands, on the version of the request the agent saw."""
+        url = f"{self.tracking}/v1/requests/{request_id}/{action}"
+        headers = {"If-Match": f'"{version}"'} if version.isdigit() else {}
+        return await self.call("POST", url, token=token, json=body, headers=headers)
+
+    async def adoption(self, *, token: str) -> dict[str, Any] | None:
+        """Tracking's weekly adoption figures (None: not allowed to see them)."""
+        answer = await self.call("GET", f"{self.tracking}/v1/stats/adoption", token=token)
+        ok = answer.status == 200 and isinstance(answer.body, dict)
+        return answer.body if ok else None
+
+    async def adoption_csv(self, *, token: str) -> bytes | None:
+        url = f"{self.tracking}/v1/stats/adoption"
+        headers = {"authorization": f"Bearer {token}"}
+        try:
+            response = await self.client.get(url, params={"format": "csv"}, headers=headers)
+        except httpx.HTTPError as exc:
+            raise UpstreamDown(str(exc)) from exc
+        if response.status_code == 401:
+            raise TokenRejected
+        if response.status_code >= 500:
+            raise UpstreamDown(response.status_code)
+        return response.content if response.status_code == 200 else None
 
     async def department_stats(self, *, token: str) -> list[dict[str, Any]]:
         answer = await self.call("GET", f"{self.tracking}/v1/stats/departments", token=token)

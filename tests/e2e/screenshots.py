@@ -71,8 +71,13 @@ async def capture(pipeline: Pipeline) -> None:
         await agent.locator("#current-status", has_text="en cours").wait_for(timeout=30_000)
         await agent.reload()
         await _shoot(agent, "console-request")
-        await agent.goto(f"{console}/statistiques")
-        await _shoot(agent, "console-statistics")
+        # The weekly figures are for supervisors and admins: their own session.
+        admin = await (
+            await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        ).new_page()
+        await login(admin, console, name="Alex Admin", department="accueil", admin=True, axe=False)
+        await admin.goto(f"{console}/statistiques")
+        await _shoot(admin, "console-statistics")
         await open_status(page, site, reference, code)
         await _shoot(page, "site-status")
         await browser.close()

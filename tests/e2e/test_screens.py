@@ -75,10 +75,11 @@ async def test_every_page_of_both_faces_has_no_accessibility_violation(
         await assert_accessible(page)
     admin = await new_page(browser)
     await login(admin, faces.url("console"), name="Alex Admin", department="accueil", admin=True)
-    for path in ("/exploitation", "/exploitation/tracking"):
+    for path in ("/exploitation", "/exploitation/tracking", "/statistiques"):
         response = await admin.goto(faces.url("console") + path)
         assert response.status == 200, path
         await assert_accessible(admin)
+    assert "Adoption par semaine" in await admin.inner_text("main")  # weekly figures and charts
 
 
 async def test_a_citizen_files_an_agent_sees_it_live_answers_and_the_citizen_reads_it(
@@ -98,17 +99,42 @@ async def test_a_citizen_files_an_agent_sees_it_live_answers_and_the_citizen_rea
     await assert_accessible(agent)
     assert "trou.png" in await agent.inner_text("main")
 
-    for status, label, comment, internal in (
-        ("in_progress", "en cours de traitement", "Équipe voirie prévenue", True),
-        ("resolved", "traitée", "Le nid-de-poule a été rebouché ce matin.", False),
+    # Every workspace form is on the page, each with its CSRF token and the version seen.
+    forms = agent.locator("main form[method=post]")
+    assert await forms.count() >= 7
+    for index in range(await forms.count()):
+        form = forms.nth(index)
+        assert await form.locator("input[name=csrf]").count() == 1
+        assert await form.locator("input[name=version]").count() == 1
+
+    await agent.click("form[action$='/actions/prise-en-charge'] button")
+    assert "prise en charge" in await agent.inner_text("[role=status]")
+    await agent.locator("#request-timeline", has_text="prise en charge par Julie Moreau").wait_for(
+        timeout=30_000
+    )
+    await agent.reload()
+    await agent.fill("#f-note-text", "Équipe voirie prévenue")
+    await agent.click("form[action$='/actions/note'] button")
+    note = agent.locator("#request-timeline li", has_text="Équipe voirie prévenue")
+    await note.wait_for(timeout=30_000)
+    assert "note interne" in await note.inner_text()
+    await agent.reload()
+    reply = "Nous intervenons dans la semaine."
+    await agent.fill("#f-reponse-text", reply)
+    await agent.click("form[action$='/actions/reponse'] button")
+    assert "Réponse envoyée" in await agent.inner_text("[role=status]")
+    await agent.locator("#request-timeline", has_text=reply).wait_for(timeout=30_000)
+    await agent.reload()
+    await assert_accessible(agent)  # every form, with the timeline filled in
+
+    for status, label, comment in (
+        ("in_progress", "en cours de traitement", ""),
+        ("resolved", "traitée", "Le nid-de-poule a été rebouché ce matin."),
     ):
         await agent.select_option("#f-status", status)
         await agent.fill("#f-comment", comment)
-        await agent.set_checked("#f-internal", internal)
         await agent.click("form[action$='/statut'] button")
         assert "enregistré" in await agent.inner_text("[role=status]")
-        # Applied once tracking consumed the event: the page follows it live.
-        await agent.locator("#request-timeline", has_text=comment).wait_for(timeout=30_000)
         await agent.locator("#current-status", has_text=label).wait_for(timeout=30_000)
         await agent.reload()
 
@@ -117,6 +143,7 @@ async def test_a_citizen_files_an_agent_sees_it_live_answers_and_the_citizen_rea
     assert "Traitée" in await citizen.inner_text("#status-label")
     timeline = await citizen.inner_text("#timeline")
     assert "Le nid-de-poule a été rebouché ce matin." in timeline
+    assert reply in timeline  # the public reply action
     assert "Équipe voirie prévenue" not in timeline  # the internal note stays internal
 
     await citizen.fill("#f-text", "Merci, c'est parfait !")
@@ -196,6 +223,17 @@ async def test_the_whole_journey_by_keyboard_alone(faces: Pipeline, browser: Any
     async with agent.expect_navigation():
         await agent.keyboard.press("Enter")
     await agent.locator("#current-status", has_text="en cours").wait_for(timeout=30_000)
+    await agent.reload()  # the version the forms carry: the page was older than the change
+    await agent.keyboard.press("p")  # shortcut: claim
+    await agent.locator("#request-timeline", has_text="prise en charge par Marc").wait_for(
+        timeout=30_000
+    )
+    await agent.keyboard.press("n")  # shortcut: the internal note
+    assert await agent.evaluate("document.activeElement.id") == "f-note-text"
+    await agent.keyboard.press("Escape")
+    await agent.evaluate("document.activeElement.blur()")
+    await agent.keyboard.press("r")  # shortcut: the reply to the citizen
+    assert await agent.evaluate("document.activeElement.id") == "f-reponse-text"
 
     await citizen.goto(f"{site}/suivi/{reference}")
     await keyboard_fill(citizen, "#f-code", code)

@@ -31,7 +31,7 @@ function onShortcut(event) {
   const target = document.querySelector(`[data-shortcut="${CSS.escape(event.key)}"]`);
   if (!target) return;
   event.preventDefault();
-  if (target.tagName === "A") target.click();
+  if (target.tagName === "A" || target.tagName === "BUTTON") target.click();
   else target.focus();
 }
 
