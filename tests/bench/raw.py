@@ -57,7 +57,7 @@ async def kafka_produce_consume(bootstrap: str, *, count: int = 20000) -> dict[s
 
 async def store_inserts(uri: str, *, count: int = 2000) -> dict[str, float]:
     """Documents/s: one insert_one at a time (what a consumer does per event), and batched."""
-    client = connect(uri=uri)
+    client = connect(uri=uri, timeout_ms=30_000)
     db = client[f"bench_raw_{uuid.uuid4().hex[:8]}"]
     try:
         started = time.perf_counter()

@@ -31,7 +31,7 @@ REOPEN = timedelta(days=15)
 
 async def store_update_ms(uri: str, *, size: int, samples: int = 300) -> float:
     """Median ms of `update_one({"_id": ...})` on a collection of `size` ~0.5 KB documents."""
-    client = connect(uri=uri)
+    client = connect(uri=uri, timeout_ms=30_000)
     db = client[f"bench_update_{uuid.uuid4().hex[:8]}"]
     try:
         docs = ({"_id": f"r{i:08d}", "n": i, "text": "x" * 500} for i in range(size))
@@ -56,7 +56,7 @@ async def tracking_event_ms(uri: str, *, size: int, samples: int = 300) -> dict[
     poll of 500 events (what it costs under load)."""
     database = f"bench_tracking_{uuid.uuid4().hex[:8]}"
     settings = TrackingSettings(mongodb_uri=uri, mongodb_database=database)
-    client = connect(uri=uri)
+    client = connect(uri=uri, timeout_ms=30_000)
     runtime = Runtime(settings=settings, publisher=InMemoryPublisher(), client=client)  # type: ignore[arg-type]
     tracking = Tracking(settings=settings, runtime=runtime, department_labels={})
     try:
