@@ -72,7 +72,7 @@ def is_valid(
     if expires < (time.time() if now is None else now):
         return False
     expected = signature(key=key, adapter=adapter, blob_id=blob_id, expires=expires)
-    return hmac.compare_digest(expected, sig)
+    return hmac.compare_digest(expected.encode(), sig.encode())
 
 
 def content_disposition(filename: str) -> str:

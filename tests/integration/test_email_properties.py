@@ -43,5 +43,5 @@ async def test_no_request_makes_the_quarantine_api_fail(adapter: RunningAdapter)
             parameters["item_id"] = str(quarantined[0])
 
     await explore_all(
-        SCHEMA, count=2, base_url=str(adapter.client.base_url).rstrip("/"), prepare=steer
+        SCHEMA, count=3, base_url=str(adapter.client.base_url).rstrip("/"), prepare=steer
     )

@@ -72,5 +72,5 @@ def _steer(case: schemathesis.Case, data: st.DataObject) -> None:
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 async def test_no_request_makes_tracking_fail(base_url: str) -> None:
     await explore_all(
-        SCHEMA, count=20, base_url=base_url, examples=EXAMPLES_PER_OPERATION, prepare=_steer
+        SCHEMA, count=21, base_url=base_url, examples=EXAMPLES_PER_OPERATION, prepare=_steer
     )

@@ -75,7 +75,7 @@ def _check(case: schemathesis.Case, response: requests.Response) -> None:
 @pytest.mark.timeout(300)
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 async def test_no_request_makes_the_adapter_fail(base_url: str) -> None:
-    for operation in operations(SCHEMA, 5):
+    for operation in operations(SCHEMA, 6):
         await asyncio.to_thread(
             explore,
             operation,
