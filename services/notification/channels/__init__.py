@@ -1,0 +1,1 @@
+"""The ways notification reaches a citizen, each behind `Channel` (see base.py)."""
