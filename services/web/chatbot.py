@@ -14,9 +14,9 @@ from services.web.docs import answers, body_of
 from services.web.drafts import chatbot_draft
 from services.web.metrics import WEBHOOK_MESSAGES
 from services.web.schemas import ChatbotAccepted, ChatbotMessage
-from services.web.signatures import check_chatbot
 from shared.events import Channel
 from shared.http import CorrelationId, read_body
+from shared.signatures import check_chatbot
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/chatbot", tags=["assistant en ligne"])

@@ -5,9 +5,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
-from services.web.signatures import SignatureRefused
 from shared.errors import BrokerUnavailable
 from shared.problems import problem
+from shared.signatures import SignatureRefused
 
 log = structlog.get_logger(__name__)
 RETRY_AFTER_S = 5

@@ -25,10 +25,10 @@ from services.web.facebook_events import (
 )
 from services.web.metrics import WEBHOOK_MESSAGES
 from services.web.schemas import WebhookReceipt
-from services.web.signatures import check_facebook
 from shared.events import Channel
 from shared.http import CorrelationId, read_body
 from shared.problems import ProblemError
+from shared.signatures import check_facebook
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/facebook", tags=["Facebook"])

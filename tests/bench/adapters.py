@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import httpx
 
 from services.web.settings import WebSettings
-from services.web.signatures import sign_chatbot, sign_facebook
+from shared.signatures import sign_chatbot, sign_facebook
 from tests.e2e.conftest import Pipeline
 from tests.e2e.flow import AGENT_TOKEN
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from services.web.signatures import sign_chatbot
 from shared.events import Channel, CitizenMessageReceived, ContactPreference, RequestSubmitted
 from shared.intake import hash_token
+from shared.signatures import sign_chatbot
 from tests.integration.test_web_support import (
     CHATBOT_SECRET,
     RunningWeb,

@@ -14,7 +14,7 @@ import schemathesis
 from hypothesis import strategies as st
 
 from services.web.app import build_app
-from services.web.signatures import sign_chatbot, sign_facebook
+from shared.signatures import sign_chatbot, sign_facebook
 from tests.integration.test_web_support import (
     APP_SECRET,
     CHATBOT_SECRET,

@@ -14,10 +14,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.web.app import build_app
 from services.web.settings import WebSettings
-from services.web.signatures import sign_chatbot, sign_facebook
 from shared.envelope import Envelope
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import Document, connect
+from shared.signatures import sign_chatbot, sign_facebook
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.support import eventually, serve_app
 from tests.support import published as read_published

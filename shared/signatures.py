@@ -3,7 +3,8 @@
 Facebook: `X-Hub-Signature-256: sha256=<hex HMAC(app secret, body)>`.
 Chatbot: `X-Relais-Timestamp: <unix seconds>` and
 `X-Relais-Signature: sha256=<hex HMAC(secret, b"<timestamp>." + body)>`; the timestamp must be
-recent, so a captured request cannot be replayed later.
+recent, so a captured request cannot be replayed later. The web adapter checks both on
+what it receives; notification signs what it sends back to the chatbot the same way.
 """
 
 import hashlib

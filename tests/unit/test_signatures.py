@@ -5,7 +5,7 @@ import hmac
 
 import pytest
 
-from services.web.signatures import (
+from shared.signatures import (
     SignatureRefused,
     check_chatbot,
     check_facebook,
