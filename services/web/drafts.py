@@ -55,6 +55,7 @@ def chatbot_draft(message: ChatbotMessage) -> RequestDraft:
             name=user.name,
             email=user.email,
             phone=user.phone,
+            chatbot_conversation_id=message.conversation_id,
             preferred_contact=chatbot_preference(message),
         ),
         form=FormData(

@@ -64,6 +64,11 @@ class Citizen(Contract):
     phone: str | None = Field(default=None, max_length=40)
     postal_address: str | None = Field(default=None, max_length=500)
     facebook_psid: str | None = Field(default=None, max_length=64)
+    chatbot_conversation_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The chatbot conversation the request came from: replies go back there",
+    )
     preferred_contact: ContactPreference = ContactPreference.EMAIL
 
 

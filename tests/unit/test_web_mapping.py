@@ -139,6 +139,7 @@ def test_chatbot_request_contact_preference(
     assert request.channel == Channel.CHATBOT
     assert request.form is not None
     assert request.form.fields == {"conversation_id": "c1", "intent": "horaires"}
+    assert request.citizen.chatbot_conversation_id == "c1"
 
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
