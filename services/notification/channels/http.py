@@ -1,0 +1,29 @@
+"""What the HTTP channels share when reading a platform's answer (pure)."""
+
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+MAX_RETRY_AFTER_S = 86400
+
+
+def retry_at(headers: httpx.Headers, *, now: datetime) -> datetime | None:
+    """When `Retry-After` (seconds or an HTTP date) asks to try again, if it says."""
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return now + timedelta(seconds=min(int(value), MAX_RETRY_AFTER_S))
+    try:
+        return parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def json_object(answer: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object, or {} when it is not one."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
