@@ -1,6 +1,6 @@
 """What the HTTP channels share when reading a platform's answer (pure)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -15,9 +15,10 @@ def retry_at(headers: httpx.Headers, *, now: datetime) -> datetime | None:
     if value.isdigit():
         return now + timedelta(seconds=min(int(value), MAX_RETRY_AFTER_S))
     try:
-        return parsedate_to_datetime(value) if value else None
+        when = parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):
         return None
+    return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
 
 
 def json_object(answer: httpx.Response) -> dict[str, Any]:
