@@ -28,6 +28,7 @@ from services.notification.channels.facebook import (
     GraphSendApi,
     MessengerChannel,
     graph_failure,
+    inbound_at,
     messenger_channel,
     window_open,
 )
@@ -35,7 +36,7 @@ from services.notification.channels.http import retry_at
 from services.notification.channels.sink import StoredMessages
 from services.notification.channels.texts import CUT_MARK, PACKAGED, TextTemplates
 from services.notification.settings import NotificationSettings
-from shared.events import Channel, Citizen, FormData
+from shared.events import Channel, Citizen, CitizenMessageReceived, FormData
 from tests.factories import submitted
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -90,6 +91,21 @@ class Recorded:
 )
 def test_the_24_hour_window(last: datetime | str | None, open_: bool) -> None:
     assert window_open(last_inbound_at=last, now=NOW) is open_
+
+
+def test_what_opens_the_window() -> None:
+    facebook = submitted(channel=Channel.FACEBOOK, submitted_at=NOW)
+    assert inbound_at(facebook) == NOW
+    assert inbound_at(submitted(channel=Channel.EMAIL)) is None
+    later = CitizenMessageReceived(
+        request_id=facebook.request_id,
+        reference=facebook.reference,
+        channel=Channel.FACEBOOK,
+        text="Merci",
+        received_at=NOW + timedelta(hours=5),
+    )
+    assert inbound_at(later) == NOW + timedelta(hours=5)
+    assert inbound_at(later.model_copy(update={"channel": Channel.PORTAL})) is None
 
 
 def psid(last_inbound_at: Any) -> ContactPoint:

@@ -6,7 +6,7 @@ What the channel expects from the notifier:
 - `ContactPoint.extra["last_inbound_at"]`: when the citizen last wrote to the page (an aware
   `datetime`; a naive one is taken as UTC, an ISO 8601 string is accepted): the
   `submitted_at` of their Facebook request or the `received_at` of their latest Facebook
-  `CitizenMessageReceived`. Absent means unknown.
+  `CitizenMessageReceived` (`inbound_at` reads either). Absent means unknown.
 - `Notice.context["status_url"]`: the link to follow the request (required); the other
   context keys are those of the email templates (`department`, `due_date`, `text`...).
 
@@ -36,6 +36,7 @@ from services.notification.channels.http import json_object, retry_at
 from services.notification.channels.sink import StoredMessages, Transport
 from services.notification.channels.texts import TextTemplates
 from services.notification.settings import NotificationSettings
+from shared.events import Channel, CitizenMessageReceived, RequestSubmitted
 from shared.mongo import Document
 
 log = structlog.get_logger(__name__)
@@ -67,6 +68,13 @@ def window_open(*, last_inbound_at: datetime | str | None, now: datetime) -> boo
     if last_inbound_at.tzinfo is None:
         last_inbound_at = last_inbound_at.replace(tzinfo=UTC)
     return now - last_inbound_at < WINDOW  # a clock a little ahead still counts as open
+
+
+def inbound_at(event: RequestSubmitted | CitizenMessageReceived) -> datetime | None:
+    """When this event shows the citizen writing to the page, if it does."""
+    if event.channel is not Channel.FACEBOOK:
+        return None
+    return event.submitted_at if isinstance(event, RequestSubmitted) else event.received_at
 
 
 def send_api_body(*, psid: str, text: str) -> dict[str, Any]:
