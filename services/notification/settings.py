@@ -1,8 +1,5 @@
 """Notification settings, read from the environment."""
 
-from pathlib import Path
-from typing import Literal
-
 from pydantic import Field, SecretStr
 
 from shared.config import ServiceSettings
@@ -34,20 +31,19 @@ class NotificationSettings(ServiceSettings):
     max_parallel_sends: int = Field(
         default=8, ge=1, le=100, description="Emails sent at once (to different requests)"
     )
-    templates_dir: Path | None = Field(
-        default=None,
-        description="The town's own templates, tried before the packaged ones "
-        "(<dir>/facebook/<template>.txt, <dir>/chatbot/<template>.txt...)",
-    )
     messaging_timeout_s: float = Field(default=10.0, gt=0, description="Messenger, chatbot")
-    facebook_transport: Literal["sink", "graph"] = Field(
-        default="sink", description="sink: store in the database; graph: Messenger's Send API"
+    facebook_transport: str = Field(
+        default="sink",
+        pattern=r"^(sink|graph)$",
+        description="sink: store what would be sent in the database; graph: the Send API",
     )
     facebook_graph_url: str = "https://graph.facebook.com"
     facebook_graph_version: str = Field(default="v23.0", pattern=r"^v[0-9]+\.[0-9]+$")
     facebook_page_token: SecretStr = SecretStr("")
-    chatbot_transport: Literal["sink", "webhook"] = Field(
-        default="sink", description="sink: store in the database; webhook: the platform's URL"
+    chatbot_transport: str = Field(
+        default="sink",
+        pattern=r"^(sink|webhook)$",
+        description="sink: store what would be sent in the database; webhook: the platform",
     )
     chatbot_reply_url: str = Field(
         default="", description="Where replies to a chatbot conversation are POSTed"

@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.notification.channels.base import ContactPoint, Notice, PermanentError, TransientError
 from services.notification.channels.chatbot import CONVERSATION_CLOSED, chatbot_channel
 from services.notification.channels.facebook import OUTSIDE_WINDOW, messenger_channel
-from services.notification.channels.sink import SENT_MESSAGES
+from services.notification.channels.sink import SINK
 from services.notification.settings import NotificationSettings
 from shared.mongo import Document
 from shared.signatures import SignatureRefused, check_chatbot
@@ -241,25 +241,26 @@ async def test_chatbot_unreachable_is_transient() -> None:
         await channel.send(notice(), ContactPoint(channel="chatbot", address="conv-7"))
 
 
-async def test_the_sinks_keep_what_would_be_sent_once(mongo_db: AsyncDatabase[Document]) -> None:
+async def test_the_sinks_keep_what_would_be_sent(mongo_db: AsyncDatabase[Document]) -> None:
     settings = NotificationSettings()
     messenger = messenger_channel(settings, db=mongo_db)
     bot = chatbot_channel(settings, db=mongo_db)
     first = await messenger.send(notice(key="fb-1"), messenger_to("6543210"))
-    again = await messenger.send(notice(key="fb-1"), messenger_to("6543210"))
-    await bot.send(
-        notice("citizen_asked", key="bot-1", text="Quelle rue ?"),
-        ContactPoint(channel="chatbot", address="conv-7"),
-    )
-    assert first == again
-    stored = {doc["_id"]: doc async for doc in mongo_db[SENT_MESSAGES].find()}
-    assert set(stored) == {"fb-1", "bot-1"}
-    facebook, chatbot = stored["fb-1"], stored["bot-1"]
-    assert facebook["channel"] == "facebook" and facebook["reference"] == "2026-S000042"
+    to_bot = ContactPoint(channel="chatbot", address="conv-7", extra={"conversation_id": "conv-7"})
+    await bot.send(notice("citizen_asked", key="bot-1", text="Quelle rue ?"), to_bot)
+    assert first.provider_id and first.provider_id.startswith("sink-")
+    kept = {doc["key"]: doc async for doc in mongo_db[SINK].find()}
+    assert set(kept) == {"fb-1", "bot-1"}
+    facebook, chatbot = kept["fb-1"], kept["bot-1"]
+    assert facebook["channel"] == "facebook" and facebook["address"] == "6543210"
     assert facebook["payload"]["recipient"] == {"id": "6543210"}
+    assert facebook["payload"]["messaging_type"] == "RESPONSE"
     assert STATUS_URL in facebook["payload"]["message"]["text"]
+    assert chatbot["channel"] == "chatbot" and chatbot["address"] == "conv-7"
     assert chatbot["payload"]["conversation_id"] == "conv-7"
     assert "Quelle rue ?" in chatbot["payload"]["text"]
     with pytest.raises(PermanentError):  # the sink obeys Messenger's window too
         await messenger.send(notice(key="fb-2"), messenger_to("6543210", hours_ago=25))
-    assert await mongo_db[SENT_MESSAGES].count_documents({}) == 2
+    await messenger.send(notice(key="fb-1"), messenger_to("6543210"))  # a duplicate shows
+    assert await mongo_db[SINK].count_documents({"key": "fb-1"}) == 2
+    assert await mongo_db[SINK].count_documents({"key": "fb-2"}) == 0

@@ -33,7 +33,7 @@ from services.notification.channels.facebook import (
     window_open,
 )
 from services.notification.channels.http import retry_at
-from services.notification.channels.sink import StoredMessages
+from services.notification.channels.replies import SinkTransport
 from services.notification.channels.texts import CUT_MARK, PACKAGED, TextTemplates
 from services.notification.settings import NotificationSettings
 from shared.events import Channel, Citizen, CitizenMessageReceived, FormData
@@ -70,7 +70,7 @@ class Recorded:
     def __init__(self) -> None:
         self.payloads: list[dict[str, Any]] = []
 
-    async def deliver(self, payload: dict[str, Any], *, notice: Notice) -> Sent:
+    async def deliver(self, payload: dict[str, Any], *, notice: Notice, to: ContactPoint) -> Sent:
         self.payloads.append(payload)
         return Sent(provider_id="m_1")
 
@@ -294,8 +294,8 @@ async def test_no_conversation_no_reply() -> None:
 def test_settings_choose_the_platform_or_the_sink() -> None:
     db: Any = object()
     sink = NotificationSettings()
-    assert isinstance(messenger_channel(sink, db=db)._transport, StoredMessages)
-    assert isinstance(chatbot_channel(sink, db=db)._transport, StoredMessages)
+    assert isinstance(messenger_channel(sink, db=db)._transport, SinkTransport)
+    assert isinstance(chatbot_channel(sink, db=db)._transport, SinkTransport)
     real = NotificationSettings(
         facebook_transport="graph",
         facebook_graph_url="http://127.0.0.1:9/",

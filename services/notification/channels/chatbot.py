@@ -19,6 +19,7 @@ again later.
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -33,7 +34,8 @@ from services.notification.channels.base import (
     TransientError,
 )
 from services.notification.channels.http import json_object, retry_at
-from services.notification.channels.sink import StoredMessages, Transport
+from services.notification.channels.replies import SinkTransport, Transport
+from services.notification.channels.sink import Sink
 from services.notification.channels.texts import TextTemplates
 from services.notification.settings import NotificationSettings
 from shared.events import RequestSubmitted
@@ -98,7 +100,7 @@ class ChatbotWebhook:
         self._timeout_s = timeout_s
         self._client = client
 
-    async def deliver(self, payload: dict[str, Any], *, notice: Notice) -> Sent:
+    async def deliver(self, payload: dict[str, Any], *, notice: Notice, to: ContactPoint) -> Sent:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = int(time.time())
         headers = {
@@ -144,13 +146,17 @@ class ChatbotChannel:
             raise PermanentError(NO_CONVERSATION)
         text = self._templates.render(notice)
         payload = reply_body(conversation_id=str(conversation_id), notice=notice, text=text)
-        return await self._transport.deliver(payload, notice=notice)
+        return await self._transport.deliver(payload, notice=notice, to=to)
 
 
 def chatbot_channel(
-    settings: NotificationSettings, *, db: AsyncDatabase[Document]
+    settings: NotificationSettings,
+    *,
+    db: AsyncDatabase[Document],
+    templates_dir: Path | None = None,
 ) -> ChatbotChannel:
-    """The platform's webhook or the development sink, as CHATBOT_TRANSPORT says."""
+    """The platform's webhook or the development sink, as CHATBOT_TRANSPORT says; the town's
+    templates in `templates_dir`/chatbot/ come before the packaged ones."""
     transport: Transport
     if settings.chatbot_transport == "webhook":
         if not settings.chatbot_reply_url:
@@ -161,10 +167,10 @@ def chatbot_channel(
             timeout_s=settings.messaging_timeout_s,
         )
     else:
-        transport = StoredMessages(db=db, channel=ChatbotChannel.name)
+        transport = SinkTransport(Sink(db=db, channel=ChatbotChannel.name))
     templates = TextTemplates(
         channel=ChatbotChannel.name,
-        override=settings.templates_dir,
+        override=templates_dir,
         max_chars=settings.chatbot_max_chars,
     )
     return ChatbotChannel(transport=transport, templates=templates)

@@ -19,6 +19,7 @@ may send it twice on retry; the message id (`mid`) is the provider id.
 """
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -33,7 +34,8 @@ from services.notification.channels.base import (
     TransientError,
 )
 from services.notification.channels.http import json_object, retry_at
-from services.notification.channels.sink import StoredMessages, Transport
+from services.notification.channels.replies import SinkTransport, Transport
+from services.notification.channels.sink import Sink
 from services.notification.channels.texts import TextTemplates
 from services.notification.settings import NotificationSettings
 from shared.events import Channel, CitizenMessageReceived, RequestSubmitted
@@ -118,7 +120,7 @@ class GraphSendApi:
         self._timeout_s = timeout_s
         self._client = client
 
-    async def deliver(self, payload: dict[str, Any], *, notice: Notice) -> Sent:
+    async def deliver(self, payload: dict[str, Any], *, notice: Notice, to: ContactPoint) -> Sent:
         try:
             answer = await self._post(payload)
         except httpx.TransportError as exc:
@@ -164,13 +166,17 @@ class MessengerChannel:
             raise PermanentError(OUTSIDE_WINDOW)
         text = self._templates.render(notice)
         payload = send_api_body(psid=to.address, text=text)
-        return await self._transport.deliver(payload, notice=notice)
+        return await self._transport.deliver(payload, notice=notice, to=to)
 
 
 def messenger_channel(
-    settings: NotificationSettings, *, db: AsyncDatabase[Document]
+    settings: NotificationSettings,
+    *,
+    db: AsyncDatabase[Document],
+    templates_dir: Path | None = None,
 ) -> MessengerChannel:
-    """The Send API or the development sink, as FACEBOOK_TRANSPORT says."""
+    """The Send API or the development sink, as FACEBOOK_TRANSPORT says; the town's
+    templates in `templates_dir`/facebook/ come before the packaged ones."""
     transport: Transport
     if settings.facebook_transport == "graph":
         transport = GraphSendApi(
@@ -180,8 +186,8 @@ def messenger_channel(
             timeout_s=settings.messaging_timeout_s,
         )
     else:
-        transport = StoredMessages(db=db, channel=MessengerChannel.name)
+        transport = SinkTransport(Sink(db=db, channel=MessengerChannel.name))
     templates = TextTemplates(
-        channel=MessengerChannel.name, override=settings.templates_dir, max_chars=MAX_CHARS
+        channel=MessengerChannel.name, override=templates_dir, max_chars=MAX_CHARS
     )
     return MessengerChannel(transport=transport, templates=templates)

@@ -1,46 +1,32 @@
-"""The development sink of the conversational channels: what would be sent, kept in the DB.
+"""Development sinks: what a channel would send, stored in the service's database.
 
-One document per notice key (a second send of the same notice changes nothing), holding the
-exact payload the real platform would have received; `make run` and tests read it there.
+One document per send (never keyed by the notice alone), so a duplicate is visible: tests and
+the bench count them. Selected by settings in place of the real provider.
 """
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.notification.channels.base import Notice, Sent
 from shared.mongo import Document
 
-SENT_MESSAGES = "sent_messages"
+SINK = "dev_sink"
 
 
-class Transport(Protocol):
-    """How a conversational channel's payload leaves: the platform's API or this sink."""
-
-    async def deliver(self, payload: dict[str, Any], *, notice: Notice) -> Sent: ...
-
-
-class StoredMessages:
+class Sink:
     def __init__(self, *, db: AsyncDatabase[Document], channel: str) -> None:
         self._db = db
-        self._channel = channel
+        self.channel = channel
 
-    async def deliver(self, payload: dict[str, Any], *, notice: Notice) -> Sent:
-        provider_id = f"sink-{notice.key}"
-        await self._db[SENT_MESSAGES].update_one(
-            {"_id": notice.key},
-            {
-                "$setOnInsert": {
-                    "channel": self._channel,
-                    "request_id": notice.request_id,
-                    "reference": notice.reference,
-                    "template": notice.template,
-                    "payload": payload,
-                    "provider_id": provider_id,
-                    "stored_at": datetime.now(UTC),
-                }
-            },
-            upsert=True,
-        )
-        return Sent(provider_id=provider_id, detail="development sink")
+    async def keep(self, *, key: str, address: str, payload: dict[str, Any]) -> str:
+        """Store one message; its id plays the provider's message id."""
+        doc = {
+            "channel": self.channel,
+            "key": key,
+            "address": address,
+            "payload": payload,
+            "at": datetime.now(UTC),
+        }
+        result = await self._db[SINK].insert_one(doc)
+        return str(result.inserted_id)
