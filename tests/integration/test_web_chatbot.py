@@ -60,6 +60,7 @@ async def test_signed_message_opens_a_request(web: RunningWeb) -> None:
     assert request.channel_message_id == message["message_id"]
     assert request.citizen.email == "ines.dubois@example.org"
     assert request.citizen.phone == "+33612345678"
+    assert request.citizen.chatbot_conversation_id == "conv-1"
     assert request.citizen.preferred_contact == ContactPreference.EMAIL
     assert request.category == "inscription_scolaire"
     assert request.form is not None
