@@ -39,9 +39,10 @@ def facebook_draft(message: FacebookMessage) -> RequestDraft:
 
 
 def chatbot_preference(message: ChatbotMessage) -> ContactPreference:
+    """Email or SMS when given (they outlive the conversation), else the conversation."""
     if message.user.email:
         return ContactPreference.EMAIL
-    return ContactPreference.SMS if message.user.phone else ContactPreference.NONE
+    return ContactPreference.SMS if message.user.phone else ContactPreference.CHATBOT
 
 
 def chatbot_draft(message: ChatbotMessage) -> RequestDraft:

@@ -125,7 +125,7 @@ def test_contact_phone_is_kept_in_e164() -> None:
     [
         ({"email": "a@example.org", "phone": "0612345678"}, ContactPreference.EMAIL),
         ({"phone": "0612345678"}, ContactPreference.SMS),
-        ({"name": "Anonyme"}, ContactPreference.NONE),
+        ({"name": "Anonyme"}, ContactPreference.CHATBOT),
     ],
 )
 def test_chatbot_request_contact_preference(
