@@ -52,6 +52,7 @@ CONTEXT: dict[str, Any] = {
     "text": "Pouvez-vous préciser le numéro de la rue ?",
     "kept_reference": "2026-P000007",
     "signature": "La mairie de Ville-Exemple",
+    "opt_out_url": "https://ville.example/v1/preferences/jeton",
 }
 
 
@@ -205,6 +206,7 @@ TEMPLATES = sorted(p.stem for p in (PACKAGED / "facebook").glob("*.txt"))
 def test_every_text_names_the_reference_and_the_link(channel: str, template: str) -> None:
     text = TextTemplates(channel=channel, max_chars=MAX_CHARS).render(notice(template))
     assert "2026-S000042" in text and STATUS_URL in text
+    assert "Ne plus recevoir de messages de la mairie : https://ville.example/v1/pref" in text
     assert len(text) <= MAX_CHARS
     assert "{{" not in text and "{%" not in text
 
@@ -222,6 +224,28 @@ def test_a_long_reply_is_shortened_but_keeps_reference_and_link() -> None:
     assert len(text) <= MAX_CHARS
     assert len(text) > MAX_CHARS - 100  # shortened to fit, not emptied
     assert CUT_MARK in text and STATUS_URL in text and "2026-S000042" in text
+
+
+def test_a_long_text_the_template_does_not_show_is_not_the_one_cut() -> None:
+    comment = "Intervention programmée. " * 150  # 3,750 characters
+    text = TextTemplates(channel="chatbot", max_chars=1000).render(
+        notice("status_changed", comment=comment, missing=comment + "!")
+    )
+    assert len(text) <= 1000 and CUT_MARK in text
+    assert text.startswith("Bonjour Camille,") and "Intervention programmée." in text
+    assert STATUS_URL in text and "2026-S000042" in text
+
+
+def test_the_code_and_the_opt_out_link_are_never_cut() -> None:
+    opt_out = "https://ville.example/v1/preferences/" + "t" * 60
+    text = TextTemplates(channel="facebook", max_chars=MAX_CHARS).render(
+        notice("agent_reply", text="Réponse. " * 500, opt_out_url=opt_out)
+    )
+    assert len(text) <= MAX_CHARS and opt_out in text and STATUS_URL in text
+    first = TextTemplates(channel="facebook", max_chars=MAX_CHARS).render(
+        notice(tracking_code="K1-ABCDEFGH")
+    )
+    assert "Votre code de suivi : K1-ABCDEFGH" in first
 
 
 def test_a_template_the_channel_lacks_uses_the_default_text() -> None:

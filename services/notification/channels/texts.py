@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, TemplateNotFound
 from services.notification.channels.base import Notice
 
 PACKAGED = Path(__file__).resolve().parents[1] / "templates"
-KEPT_WHOLE = frozenset({"reference", "status_url"})
+KEPT_WHOLE = frozenset({"reference", "status_url", "tracking_code", "opt_out_url"})
 CUT_MARK = "… (suite sur la page de suivi)"
 
 
@@ -47,15 +47,18 @@ class TextTemplates:
 
 
 def fit(render: Callable[[Mapping[str, Any]], str], context: Mapping[str, Any], limit: int) -> str:
-    """Render, then shorten the longest free text until the whole fits in `limit`."""
-    text: str = render(context)
-    if len(text) <= limit:
-        return text
+    """Render, then shorten free texts, longest first, until the whole fits in `limit`."""
+    text = render(context)
     texts = [k for k, v in context.items() if isinstance(v, str) and k not in KEPT_WHOLE]
-    if texts:
-        longest = max(texts, key=lambda k: len(context[k]))
-        keep = max(0, len(context[longest]) - (len(text) - limit) - len(CUT_MARK))
-        text = render({**context, longest: context[longest][:keep].rstrip() + CUT_MARK})
+    for key in sorted(texts, key=lambda k: -len(context[k])):
+        if len(text) <= limit:
+            return text
+        value: str = context[key]
+        if len(value) <= len(CUT_MARK):
+            continue  # too short to make room; and a greeting is never cut
+        keep = max(0, len(value) - (len(text) - limit) - len(CUT_MARK))
+        context = {**context, key: value[:keep].rstrip() + CUT_MARK}
+        text = render(context)
     if len(text) > limit:  # a template longer than the platform allows: cut it
         text = text[: limit - 1] + "…"
     return text
