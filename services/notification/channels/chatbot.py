@@ -33,7 +33,7 @@ from services.notification.channels.base import (
     Sent,
     TransientError,
 )
-from services.notification.channels.http import json_object, retry_at
+from services.notification.channels.http import json_object, post, retry_at
 from services.notification.channels.replies import SinkTransport, Transport
 from services.notification.channels.sink import Sink
 from services.notification.channels.texts import TextTemplates
@@ -110,7 +110,13 @@ class ChatbotWebhook:
             "X-Relais-Signature": sign_chatbot(secret=self._secret, timestamp=timestamp, body=body),
         }
         try:
-            answer = await self._post(body, headers)
+            answer = await post(
+                self.url,
+                client=self._client,
+                timeout_s=self._timeout_s,
+                content=body,
+                headers=headers,
+            )
         except httpx.TransportError as exc:
             raise TransientError(f"assistant en ligne injoignable : {type(exc).__name__}") from exc
         if answer.is_success:
@@ -125,12 +131,6 @@ class ChatbotWebhook:
             permanent=isinstance(failure, PermanentError),
         )
         raise failure
-
-    async def _post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
-        if self._client is not None:
-            return await self._client.post(self.url, content=body, headers=headers)
-        async with httpx.AsyncClient(timeout=self._timeout_s) as client:
-            return await client.post(self.url, content=body, headers=headers)
 
 
 class ChatbotChannel:

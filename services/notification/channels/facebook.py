@@ -33,7 +33,7 @@ from services.notification.channels.base import (
     Sent,
     TransientError,
 )
-from services.notification.channels.http import json_object, retry_at
+from services.notification.channels.http import json_object, post, retry_at
 from services.notification.channels.replies import SinkTransport, Transport
 from services.notification.channels.sink import Sink
 from services.notification.channels.texts import TextTemplates
@@ -122,7 +122,13 @@ class GraphSendApi:
 
     async def deliver(self, payload: dict[str, Any], *, notice: Notice, to: ContactPoint) -> Sent:
         try:
-            answer = await self._post(payload)
+            answer = await post(
+                self.url,
+                client=self._client,
+                timeout_s=self._timeout_s,
+                json=payload,
+                headers={"Authorization": f"Bearer {self._token}"},
+            )
         except httpx.TransportError as exc:
             raise TransientError(f"Messenger injoignable : {type(exc).__name__}") from exc
         body = json_object(answer)
@@ -144,13 +150,6 @@ class GraphSendApi:
             permanent=isinstance(failure, PermanentError),
         )
         raise failure
-
-    async def _post(self, payload: dict[str, Any]) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self._token}"}
-        if self._client is not None:
-            return await self._client.post(self.url, json=payload, headers=headers)
-        async with httpx.AsyncClient(timeout=self._timeout_s) as client:
-            return await client.post(self.url, json=payload, headers=headers)
 
 
 class MessengerChannel:

@@ -1,4 +1,4 @@
-"""What the HTTP channels share when reading a platform's answer (pure)."""
+"""What the HTTP channels share: one POST, and reading the platform's answer."""
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -28,3 +28,13 @@ def json_object(answer: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+async def post(
+    url: str, *, client: httpx.AsyncClient | None, timeout_s: float, **request: Any
+) -> httpx.Response:
+    """POST through the given client, or a fresh one closed right after."""
+    if client is not None:
+        return await client.post(url, **request)
+    async with httpx.AsyncClient(timeout=timeout_s) as fresh:
+        return await fresh.post(url, **request)
