@@ -170,6 +170,8 @@ def test_a_window_error_from_facebook_reads_like_ours() -> None:
     assert failure.reason == OUTSIDE_WINDOW
     blocked = graph_failure(status=400, error={"code": 551})
     assert "551" in blocked.reason and "joignable" in blocked.reason
+    assert graph_failure(status=503, error={}).reason.endswith("(HTTP 503)")
+    assert graph_failure(status=400, error={"code": 999}).reason.endswith("(HTTP 400, code 999)")
 
 
 def test_retry_after_is_honoured() -> None:

@@ -96,11 +96,10 @@ def graph_failure(
     if code == BAD_TOKEN or (status in (401, 403) and code is None):
         # our page token, not the citizen: fix FACEBOOK_PAGE_TOKEN and the retry goes through
         return TransientError(f"jeton d'accès de la page refusé par Messenger (HTTP {status})")
+    answer = f"HTTP {status}" if code is None else f"HTTP {status}, code {code}"
     if code in TRY_LATER or status == 429 or status >= 500:
-        return TransientError(
-            f"Messenger indisponible ou débit limité (HTTP {status}, code {code})", retry_at=when
-        )
-    return PermanentError(f"Messenger a refusé le message (HTTP {status}, code {code})")
+        return TransientError(f"Messenger indisponible ou débit limité ({answer})", retry_at=when)
+    return PermanentError(f"Messenger a refusé le message ({answer})")
 
 
 class GraphSendApi:
