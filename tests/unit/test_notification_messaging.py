@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from services.notification.channels.base import (
     ContactPoint,
@@ -40,6 +41,7 @@ from shared.events import Channel, Citizen, CitizenMessageReceived, FormData
 from tests.factories import submitted
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+WINDOW_METRIC = "relais_notification_messenger_window_closed_total"
 STATUS_URL = "https://ville.example/suivi/2026-S000042?code=abc"
 CONTEXT: dict[str, Any] = {
     "status_url": STATUS_URL,
@@ -124,10 +126,12 @@ def messenger(transport: Recorded) -> MessengerChannel:
 @pytest.mark.parametrize("last", [None, datetime.now(UTC) - timedelta(hours=25)])
 async def test_outside_the_window_nothing_is_sent_and_agents_are_told(last: Any) -> None:
     transport = Recorded()
+    before = REGISTRY.get_sample_value(WINDOW_METRIC) or 0
     with pytest.raises(PermanentError) as refused:
         await messenger(transport).send(notice(), psid(last))
     assert refused.value.reason == OUTSIDE_WINDOW
     assert transport.payloads == []
+    assert REGISTRY.get_sample_value(WINDOW_METRIC) == before + 1
 
 
 async def test_within_the_window_the_send_api_body_answers_the_citizen() -> None:

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 import httpx
 import structlog
+from prometheus_client import Counter
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification.channels.base import (
@@ -56,6 +57,10 @@ UNREACHABLE = {
 TRY_LATER = {1, 2, 4, 17, 32, 613}
 BAD_TOKEN = 190
 SUBCODE_OUTSIDE_WINDOW = 2018278
+WINDOW_CLOSED = Counter(
+    "relais_notification_messenger_window_closed_total",
+    "Messenger notices not sent: the citizen's last message was over 24 hours ago or unknown",
+)
 
 
 def window_open(*, last_inbound_at: datetime | str | None, now: datetime) -> bool:
@@ -161,6 +166,7 @@ class MessengerChannel:
     async def send(self, notice: Notice, to: ContactPoint) -> Sent:
         now = datetime.now(UTC)
         if not window_open(last_inbound_at=to.extra.get("last_inbound_at"), now=now):
+            WINDOW_CLOSED.inc()
             raise PermanentError(OUTSIDE_WINDOW)
         text = self._templates.render(notice)
         payload = send_api_body(psid=to.address, text=text)
