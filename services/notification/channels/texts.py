@@ -3,7 +3,8 @@
 Templates live in `templates/<channel>/<template>.txt`; the town's own copies in
 `<templates_dir>/<channel>/` are tried first, and `default.txt` stands in for a template the
 channel has no text for. A message longer than the platform allows is shortened in its
-longest free text (an agent's reply, a comment), never in the reference or the status link.
+longest free text (an agent's reply, a comment), never in the reference, the tracking code
+or a link (status, opt-out).
 """
 
 from collections.abc import Callable, Mapping
