@@ -1,10 +1,13 @@
 """Notification settings, read from the environment."""
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from shared.config import ServiceSettings
 
 SOURCE = "/relais/notification"
+DEV_OPT_OUT_SECRET = "relais-dev-opt-out-secret-change-me"
 
 
 class NotificationSettings(ServiceSettings):
@@ -16,21 +19,48 @@ class NotificationSettings(ServiceSettings):
     smtp_user: str = ""
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    email_transport: str = Field(
+        default="smtp",
+        pattern=r"^(smtp|sink)$",
+        description="smtp: the town's relay; sink: store what would be sent in the database",
+    )
+    email_rate_per_hour: int = Field(
+        default=30, ge=1, description="Emails to one address per hour at most (loop protection)"
+    )
     mail_from: str = "Mairie de Ville-Exemple <relais@ville.example>"
     mail_domain: str = Field(default="ville.example", pattern=r"^[A-Za-z0-9.-]+$")
     reply_to: str = "demandes@ville.example"
+    own_addresses: list[str] = Field(
+        default_factory=list, description="More addresses of ours never written to (loops)"
+    )
     town_name: str = "Ville-Exemple"
     public_tracking_url: str = Field(
         default="http://127.0.0.1:8020/v1/public/requests/{reference}",
         description="Citizen's status page; {reference} is replaced by the request reference",
     )
+    public_notification_url: str = Field(
+        default="http://127.0.0.1:8030",
+        description="Where citizens reach this service (the opt-out page of every message)",
+    )
+    opt_out_secret: SecretStr = SecretStr(DEV_OPT_OUT_SECRET)
+    templates_dir: Path | None = Field(
+        default=None,
+        description="The town's templates; a file here replaces the packaged one of that name",
+    )
     timezone: str = "Europe/Paris"
     retry_max_delay_s: float = Field(
-        default=30.0, gt=0, description="Longest wait between two tries (SMTP server down)"
+        default=30.0, gt=0, description="Longest wait between two tries (database down)"
     )
     max_parallel_sends: int = Field(
-        default=8, ge=1, le=100, description="Emails sent at once (to different requests)"
+        default=8, ge=1, le=100, description="Messages sent at once (to different requests)"
     )
+    send_attempts: int = Field(default=8, ge=1, description="Tries of one notice before failing")
+    send_backoff_s: float = Field(default=30.0, gt=0, description="First wait after a failure")
+    send_backoff_max_s: float = Field(default=3600.0, gt=0)
+    outbox_lease_s: float = Field(
+        default=60.0, gt=0, description="A send in flight longer than this is taken over"
+    )
+    sweep_interval_s: float = Field(default=5.0, gt=0, description="Outbox sweeper's period")
 
     def status_url(self, reference: str) -> str:
         return self.public_tracking_url.replace("{reference}", reference)

@@ -44,6 +44,7 @@ class ContactPreference(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     FACEBOOK = "facebook"
+    CHATBOT = "chatbot"
     POSTAL = "postal"
     NONE = "none"
 
