@@ -3,7 +3,7 @@ moves; confirms and reminds their appointments by email."""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import structlog
@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification.appointments import AppointmentMails
 from services.notification.channels.base import Channel
-from services.notification.channels.email import EmailChannel, SinkMailer
+from services.notification.channels.email import EmailChannel, SinkMailer, Transport
 from services.notification.channels.sink import Sink
 from services.notification.contacts import Contacts
 from services.notification.context import NotificationContext
@@ -28,6 +28,7 @@ from services.notification.smtp import SmtpMailer
 from shared.appointment_envelope import decode_appointment
 from shared.http import create_app
 from shared.kafka.consumer import RetryPolicy
+from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import APPOINTMENTS
 from shared.mongo import Document
 from shared.runtime import Runtime, lifespan_for
@@ -47,31 +48,45 @@ def mailer_for(settings: NotificationSettings) -> SmtpMailer:
 
 
 def channels_for(
-    settings: NotificationSettings, *, db: AsyncDatabase[Document], templates: Environment
+    settings: NotificationSettings,
+    *,
+    db: AsyncDatabase[Document],
+    templates: Environment,
+    email_transport: Transport | None = None,
 ) -> dict[str, Channel]:
     """Every configured channel by name; a channel missing here is reported, not sent."""
-    email_transport = (
-        SinkMailer(Sink(db=db, channel="email"))
-        if settings.email_transport == "sink"
-        else mailer_for(settings)
-    )
+    if email_transport is None:
+        email_transport = (
+            SinkMailer(Sink(db=db, channel="email"))
+            if settings.email_transport == "sink"
+            else mailer_for(settings)
+        )
     channels: list[Channel] = [
         EmailChannel(transport=email_transport, settings=settings, templates=templates),
     ]
     return {channel.name: channel for channel in channels}
 
 
-def notifier_for(
-    settings: NotificationSettings, runtime: Runtime, *, templates: Environment
+def assemble(
+    settings: NotificationSettings,
+    *,
+    db: AsyncDatabase[Document],
+    publisher: EventPublisher,
+    templates: Environment,
+    email_transport: Transport | None = None,
+    extra: Sequence[Channel] = (),
 ) -> Notifier:
-    db = runtime.db
+    """The notifier and its parts; `email_transport` and `extra` channels replace the
+    configured ones (tests, bench)."""
+    channels = channels_for(settings, db=db, templates=templates, email_transport=email_transport)
+    channels |= {channel.name: channel for channel in extra}
     contacts, preferences = Contacts(db=db), Preferences(db=db)
     delivery = Delivery(
         outbox=Outbox(db=db, lease_s=settings.outbox_lease_s),
-        channels=channels_for(settings, db=db, templates=templates),
+        channels=channels,
         preferences=preferences,
         contacts=contacts,
-        publisher=runtime.publisher,
+        publisher=publisher,
         settings=settings,
     )
     return Notifier(
@@ -111,7 +126,7 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         log.warning("settings.development_secret", variable="OPT_OUT_SECRET")
     runtime = Runtime.create(settings)
     templates = environment(settings.templates_dir)
-    notifier = notifier_for(settings, runtime, templates=templates)
+    notifier = assemble(settings, db=runtime.db, publisher=runtime.publisher, templates=templates)
     runtime.consume(
         group="notification",
         handlers=notifier.handlers(),
