@@ -1,11 +1,16 @@
-"""Notification's notifier wired with fakes: a fake SMTP transport, scripted channels, the
-in-memory store and publisher, fed through its registered handlers."""
+"""Notification's notifier wired with fakes (a fake SMTP transport, scripted channels, the
+in-memory store and publisher, fed through its registered handlers), and a real SMTP inbox."""
 
 import asyncio
+import email
+import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, ClassVar
+
+from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from services.notification.app import assemble
 from services.notification.channels.base import (
@@ -98,3 +103,38 @@ def wired(
     )
     harness = Harness(notifier.handlers(), publisher=publisher, group="notification")
     return Wired(harness=harness, notifier=notifier, db=db, publisher=publisher)
+
+
+@dataclass
+class Inbox:
+    """An SMTP server on 127.0.0.1 that keeps what it receives, and refuses REFUSED."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    recipients_tried: list[str] = field(default_factory=list)
+    server: asyncio.Server | None = None
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: SmtpEnvelope, address: str, _: Any
+    ) -> str:
+        self.recipients_tried.append(address)
+        if address == REFUSED:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
+        raw = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(
+            lambda: SMTP(self, hostname="smtp.test"), host="127.0.0.1", port=self.port
+        )
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()

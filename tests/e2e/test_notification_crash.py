@@ -22,7 +22,7 @@ from shared.kafka.topics import REQUESTS, provision_topics
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import routed_for, status_for, submitted
-from tests.integration.test_notification_delivery import Inbox
+from tests.notification_support import Inbox
 from tests.support import eventually, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

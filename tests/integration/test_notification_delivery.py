@@ -1,19 +1,15 @@
 """Notification through the real broker and store, delivering to a real SMTP server."""
 
 import asyncio
-import email
-import email.policy
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from aiosmtpd.smtp import SMTP, Session
-from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from services.notification.app import build_app
 from services.notification.ledger import notification_id
@@ -40,46 +36,11 @@ from shared.kafka.topics import REQUESTS, dead_letter_topic, topic_specs
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import submitted
+from tests.notification_support import REFUSED, Inbox
 from tests.support import eventually, free_port, published, serve_app
 
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
 DOMAIN = "ville.example"
-REFUSED = "inconnu@example.org"
-
-
-@dataclass
-class Inbox:
-    """An SMTP server on 127.0.0.1 that keeps what it receives, and refuses REFUSED."""
-
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    recipients_tried: list[str] = field(default_factory=list)
-    server: asyncio.Server | None = None
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: SmtpEnvelope, address: str, _: Any
-    ) -> str:
-        self.recipients_tried.append(address)
-        if address == REFUSED:
-            return "550 5.1.1 Destinataire inconnu"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
-        raw = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
-        return "250 Message accepted"
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(
-            lambda: SMTP(self, hostname="smtp.test"), host="127.0.0.1", port=self.port
-        )
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
 
 
 @dataclass
