@@ -12,6 +12,7 @@ The partition is never held: a waiting record is the sweeper's, which runs in th
 import asyncio
 import contextlib
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,7 +77,7 @@ class Delivery:
             reason = f"channel {record['channel']} is not configured"
             return await self._settle(record, now, state=FAILED, reason=reason, permanent=False)
         try:
-            sent = await channel.send(_notice(record), _point(record))
+            sent = await channel.send(_notice(record), await self._threaded(record))
         except TransientError as exc:
             return await self._retry_later(record, now, attempts=attempts, error=exc)
         except PermanentError as exc:
@@ -91,6 +92,18 @@ class Delivery:
         return await self._settle(
             record, now, state=SENT, provider_id=sent.provider_id, attempts=attempts
         )
+
+    async def _threaded(self, record: Document) -> ContactPoint:
+        """An email queued before the acknowledgement went out still answers it."""
+        point = _point(record)
+        if point.channel != "email" or record["template"] == ACKNOWLEDGEMENT:
+            return point
+        if "in_reply_to" in point.extra:
+            return point
+        contact = await self._contacts.get(request_id=record["request_id"])
+        if not contact.acknowledgement_id:
+            return point
+        return replace(point, extra={**point.extra, "in_reply_to": contact.acknowledgement_id})
 
     async def _retry_later(
         self, record: Document, now: datetime, *, attempts: int, error: TransientError
@@ -130,18 +143,26 @@ class Delivery:
             await self.outbox.mark_published(record["_id"])
 
     async def sweep(self) -> int:
-        """Send what is due and publish what was not; how many records were handled."""
+        """Send what is due and publish what was not; how many records were handled.
+
+        A request whose earlier notice is still waiting keeps its later ones waiting too.
+        """
         now = datetime.now(UTC)
-        handled = 0
-        for key in await self.outbox.due(now=now, limit=100):
-            record = await self.outbox.claim(key, now=now)
+        handled, held = 0, set()
+        for due in await self.outbox.due(now=now, limit=100):
+            if due.get("request_id") in held:
+                continue
+            record = await self.outbox.claim(due["_id"], now=now)
             if record is not None:
                 record = await self.send(record)
             else:
-                record = await self.outbox.get(key)
-            if record is not None:
-                await self.publish(record)
-                handled += 1
+                record = await self.outbox.get(due["_id"])
+            if record is None:
+                continue
+            if record["state"] == WAITING:
+                held.add(record["request_id"])
+            await self.publish(record)
+            handled += 1
         return handled
 
     async def run_sweeper(self, stop: asyncio.Event) -> None:

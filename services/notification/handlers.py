@@ -20,7 +20,7 @@ from services.notification.channels.base import ContactPoint
 from services.notification.contacts import Contact, Contacts
 from services.notification.decisions import Skip, Undeliverable, choose_channel, tells_citizen
 from services.notification.delivery import NOTIFICATIONS, Delivery
-from services.notification.ledger import FAILED, PENDING, notification_id
+from services.notification.ledger import FAILED, PENDING, WAITING, notification_id
 from services.notification.messages import (
     Content,
     acknowledgement,
@@ -212,7 +212,7 @@ class Notifier:
         }
         record = {
             **base,
-            "state": PENDING,
+            **await self._queued(contact.request_id),
             "channel": decision.channel,
             "address": decision.address,
             "name": decision.name,
@@ -221,6 +221,14 @@ class Notifier:
             "context": context,
         }
         return await self.delivery.outbox.create(record, now=now)
+
+    async def _queued(self, request_id: str) -> Document:
+        """Pending (sent now), or waiting behind an earlier notice so the citizen reads them
+        in order."""
+        earlier = await self.delivery.outbox.waiting_for(request_id)
+        if earlier is None:
+            return {"state": PENDING}
+        return {"state": WAITING, "next_attempt_at": earlier["next_attempt_at"]}
 
     async def _failed(
         self, base: Document, channel: str, point: str, reason: str, *, now: datetime

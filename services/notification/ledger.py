@@ -41,6 +41,7 @@ class Outbox:
 
     async def ensure_indexes(self) -> None:
         await self._db[OUTBOX].create_index([("state", 1), ("next_attempt_at", 1)])
+        await self._db[OUTBOX].create_index([("request_id", 1), ("state", 1)])
 
     async def get(self, key: str) -> Document | None:
         return await self._db[OUTBOX].find_one({"_id": key})
@@ -59,10 +60,19 @@ class Outbox:
         await self._db[OUTBOX].update_one({"_id": record["_id"]}, {"$set": fields}, upsert=True)
         return record
 
+    async def waiting_for(self, request_id: str) -> Document | None:
+        """An earlier notice of this request still to be sent: later ones queue behind it."""
+        return await self._db[OUTBOX].find_one({"request_id": request_id, "state": WAITING})
+
     async def claim(self, key: str, *, now: datetime) -> Document | None:
-        """The record, leased to us, if it is still to be sent and nobody holds it."""
+        """The record, leased to us, if it is due and nobody holds it."""
         return await self._db[OUTBOX].find_one_and_update(
-            {"_id": key, "state": {"$in": OPEN}, "lease_until": {"$lte": now}},
+            {
+                "_id": key,
+                "state": {"$in": OPEN},
+                "next_attempt_at": {"$lte": now},
+                "lease_until": {"$lte": now},
+            },
             {"$set": {"lease_until": now + self._lease}},
             return_document=ReturnDocument.AFTER,
         )
@@ -78,25 +88,26 @@ class Outbox:
     async def mark_published(self, key: str) -> None:
         await self._db[OUTBOX].update_one({"_id": key}, {"$set": {"published": True}})
 
-    async def due(self, *, now: datetime, limit: int) -> list[str]:
-        """Keys of open records whose time has come (oldest first), and unpublished outcomes."""
+    async def due(self, *, now: datetime, limit: int) -> list[Document]:
+        """Open records whose time has come (oldest first), and unpublished outcomes: their
+        `_id` and `request_id`."""
         open_due = self._db[OUTBOX].find(
             {"state": {"$in": OPEN}, "next_attempt_at": {"$lte": now}},
-            {"_id": 1, "lease_until": 1},
-            sort=[("next_attempt_at", 1)],
+            {"_id": 1, "request_id": 1, "lease_until": 1},
+            sort=[("next_attempt_at", 1), ("created_at", 1)],
             limit=limit,
         )
         unpublished = self._db[OUTBOX].find(
             {"state": {"$in": [SENT, FAILED]}, "published": False},
-            {"_id": 1, "lease_until": 1},
+            {"_id": 1, "request_id": 1, "lease_until": 1},
             limit=limit,
         )
-        keys = []
+        found = []
         for cursor in (open_due, unpublished):
             for doc in await cursor.to_list(None):
                 if _aware(doc.get("lease_until", EPOCH)) <= now:
-                    keys.append(doc["_id"])
-        return keys
+                    found.append(doc)
+        return found
 
 
 def _aware(moment: datetime) -> datetime:

@@ -244,3 +244,33 @@ async def test_permanent_error_of_a_channel_is_recorded_once() -> None:
     assert sms.tries == 1
     [failure] = w.publisher.of_type(NotificationFailed)
     assert failure.data.reason == "numéro invalide" and failure.data.permanent
+
+
+async def test_a_message_queued_behind_a_waiting_one_is_sent_after_it_in_the_thread() -> None:
+    mailer = FakeMailer(down=True)
+    w = wired(mailer, send_backoff_s=0.01)
+    request = submitted()
+    await w.harness.feed(envelope(request), envelope(routed_for(request)))
+    mailer.down = False
+    await w.harness.feed(envelope(status_for(request, RequestStatus.IN_PROGRESS)))
+    assert mailer.sent == []  # queued behind the acknowledgement
+    assert {r["state"] for r in w.outbox()} == {"waiting"}
+
+    await asyncio.sleep(0.03)
+    assert await w.delivery.sweep() == 2
+    ack, update = mailer.sent
+    assert "accusé de réception" in ack["Subject"]
+    assert update["In-Reply-To"] == ack["Message-ID"]
+    templates = [o.data.template for o in w.publisher.of_type(NotificationSent)]
+    assert templates == ["acknowledgement", "status_changed"]
+
+
+async def test_a_redelivered_event_does_not_send_a_waiting_notice_early() -> None:
+    mailer = FakeMailer(down=True)
+    w = wired(mailer, send_backoff_s=60)
+    events = _routed_requests(1)
+    await w.harness.feed(*events)
+    mailer.down = False
+    await w.harness.feed(*events)
+    assert mailer.sent == []
+    assert [r["attempts"] for r in w.outbox()] == [1]
