@@ -47,11 +47,12 @@ class Outbox:
         return await self._db[OUTBOX].find_one({"_id": key})
 
     async def create(self, record: Document, *, now: datetime) -> Document:
-        """A new record, leased to its creator when it is to be sent now."""
+        """A new record, leased to its creator unless it waits for the sweeper."""
         record = {
             "attempts": 0,
             "next_attempt_at": now,
-            "lease_until": now + self._lease if record["state"] == PENDING else EPOCH,
+            # Its creator sends it (pending) or publishes it (failed); the sweeper waits.
+            "lease_until": EPOCH if record["state"] == WAITING else now + self._lease,
             "published": False,
             "created_at": now,
             **record,
