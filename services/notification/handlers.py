@@ -196,6 +196,7 @@ class Notifier:
         preference = await self.preferences.of(point)
         if preference.opted_out:
             log.info("notification.opted_out", reference=contact.reference)
+            NOTIFICATIONS.labels(content.template, decision.channel, "opted_out").inc()
             return await self._failed(base, decision.channel, point, OPTED_OUT_REASON, now=now)
         if preference.failed_reason:
             reason = f"canal en échec définitif : {preference.failed_reason}"

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from services.notification.channels.base import ContactPoint, Notice, PermanentError, TransientError
-from services.notification.channels.email import EmailChannel
+from services.notification.channels.email import EmailChannel, SinkMailer
+from services.notification.channels.sink import Sink
 from services.notification.french import long_date
 from services.notification.messages import Content, acknowledgement, common, status_update
 from services.notification.rendering import environment
 from services.notification.settings import NotificationSettings
 from shared.events import Department, RequestRouted, RequestStatus, RequestStatusChanged
+from tests.fakes import InMemoryDatabase
 from tests.notification_support import FakeMailer
 
 SETTINGS = NotificationSettings(
@@ -229,3 +231,18 @@ def test_the_town_s_templates_replace_the_packaged_ones(tmp_path: Path) -> None:
         == f"Bonjour Camille Martin,\nDemande 2026-P000124 bien reçue par la mairie.\n{OPT_OUT}\n"
     )
     assert "Services techniques" in html  # the HTML was not replaced: the packaged one
+
+
+async def test_the_development_sink_keeps_each_send_with_its_headers() -> None:
+    db = InMemoryDatabase()
+    email_channel = channel(SinkMailer(Sink(db=db, channel="email")))  # type: ignore[arg-type]
+    content = acknowledgement(routed(), settings=SETTINGS)
+    await email_channel.send(notice(content), CAMILLE)
+    await email_channel.send(notice(content), CAMILLE)  # a duplicate stays visible
+
+    kept = list(db["dev_sink"].docs.values())
+    assert [k["key"] for k in kept] == ["<notif-3f2c@ville.example>"] * 2
+    assert kept[0]["address"] == "camille.martin@example.org"
+    assert kept[0]["payload"]["subject"].endswith("accusé de réception")
+    assert kept[0]["payload"]["headers"]["Auto-Submitted"] == "auto-replied"
+    assert "Services techniques" in kept[0]["payload"]["text"]
