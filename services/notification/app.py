@@ -26,6 +26,7 @@ def mailer_for(settings: NotificationSettings) -> SmtpMailer:
 
 def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     settings = settings or NotificationSettings()
+    settings.warn_dev_tracking_secret()
     runtime = Runtime.create(settings)
     mailer = mailer_for(settings)
     notifier = Notifier(

@@ -54,11 +54,37 @@ def _render(template: str, subject: str, **context: Any) -> Mail:
     )
 
 
-def _common(settings: NotificationSettings, recipient: Recipient, reference: str) -> dict[str, str]:
+def tracking_code(
+    settings: NotificationSettings, request_id: str, *, token_hash: str | None = None
+) -> str | None:
+    """The request's tracking code, recomputed (never stored): under the current key, or, given
+    the hash the request was filed with, under whichever of our keys made it (None: a random
+    code of before derived codes, which only the citizen knows)."""
+    keys = settings.tracking_keys()
+    return keys.code(request_id) if token_hash is None else keys.code_for(request_id, token_hash)
+
+
+def status_link(
+    settings: NotificationSettings,
+    reference: str,
+    request_id: str,
+    *,
+    token_hash: str | None = None,
+) -> str:
+    """The citizens' site status page of the request, with its code so it opens directly."""
+    code = tracking_code(settings, request_id, token_hash=token_hash)
+    return settings.status_url(reference, code)
+
+
+def _common(
+    settings: NotificationSettings, recipient: Recipient, reference: str, request_id: str
+) -> dict[str, Any]:
+    status_url = status_link(settings, reference, request_id)
     return {
         "greeting": f"Bonjour {recipient.name}," if recipient.name else "Bonjour,",
         "reference": reference,
-        "status_url": settings.status_url(reference),
+        "status_url": status_url,
+        "direct_link": status_url != settings.status_url(reference),  # it carries the code
         "signature": f"La mairie de {settings.town_name}",
     }
 
@@ -72,7 +98,8 @@ def acknowledgement(
         f"[{settings.town_name}] Demande {routed.reference} : accusé de réception",
         department=routed.department.label,
         due_date=long_date(due),
-        **_common(settings, recipient, routed.reference),
+        tracking_code=tracking_code(settings, routed.request_id),
+        **_common(settings, recipient, routed.reference, routed.request_id),
     )
 
 
@@ -86,7 +113,7 @@ def status_update(
         status_label=label,
         status_sentence=STATUS_SENTENCES[changed.status],
         comment=(changed.comment or "").strip(),
-        **_common(settings, recipient, changed.reference),
+        **_common(settings, recipient, changed.reference, changed.request_id),
     )
 
 
@@ -97,7 +124,7 @@ def agent_reply(
         "agent_reply",
         f"[{settings.town_name}] Demande {replied.reference} : réponse du service",
         text=replied.text.strip(),
-        **_common(settings, recipient, replied.reference),
+        **_common(settings, recipient, replied.reference, replied.request_id),
     )
 
 
@@ -108,7 +135,7 @@ def citizen_asked(
         "citizen_asked",
         f"[{settings.town_name}] Demande {asked.reference} : complément demandé",
         text=asked.text.strip(),
-        **_common(settings, recipient, asked.reference),
+        **_common(settings, recipient, asked.reference, asked.request_id),
     )
 
 
@@ -120,7 +147,7 @@ def request_merged(
         f"[{settings.town_name}] Demande {merged.reference} : regroupée avec "
         f"la demande {merged.kept_reference}",
         kept_reference=merged.kept_reference,
-        **_common(settings, recipient, merged.reference),
+        **_common(settings, recipient, merged.reference, merged.request_id),
     )
 
 

@@ -11,17 +11,28 @@ from services.notification.french import long_date
 from services.notification.messages import (
     Recipient,
     acknowledgement,
+    agent_reply,
     compose,
+    status_link,
     status_update,
 )
 from services.notification.settings import NotificationSettings
-from shared.events import Department, RequestRouted, RequestStatus, RequestStatusChanged
+from shared.events import (
+    AgentReplied,
+    Department,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+)
+from shared.tokens import hash_token
 
 SETTINGS = NotificationSettings(
     town_name="Ville-Exemple",
     mail_domain="ville.example",
-    public_tracking_url="https://demarches.ville.example/suivi/{reference}",
+    public_status_url="https://demarches.ville.example/suivi/{reference}?code={code}",
+    tracking_secret="unit-test-tracking-secret",
 )
+CODE = SETTINGS.tracking_keys().code("req-1")
 CAMILLE = Recipient(email="camille.martin@example.org", name="Camille Martin")
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -79,8 +90,9 @@ def test_acknowledgement_says_who_handles_the_request_and_by_when() -> None:
         assert "2026-P000124" in part
         assert "Services techniques" in part
         assert "vendredi 11 décembre 2026" in part
-        assert "https://demarches.ville.example/suivi/2026-P000124" in part
-        assert "code de suivi" in part
+        assert f"https://demarches.ville.example/suivi/2026-P000124?code={CODE}" in part
+        assert f"code de suivi : {CODE}".lower() in part.replace("<strong>", "").lower()
+        assert "ne le transmettez pas" in part
         assert "répondez simplement à ce message" in part
     assert "merci" in mail.text.lower()
 
@@ -155,3 +167,37 @@ def test_a_status_email_threads_under_the_acknowledgement() -> None:
         in_reply_to="<notif-1@ville.example>",
     )
     assert message["In-Reply-To"] == message["References"] == "<notif-1@ville.example>"
+
+
+def test_the_status_link_carries_the_code_the_request_was_filed_with() -> None:
+    link = status_link(SETTINGS, "2026-P000124", "req-1")
+    assert link == f"https://demarches.ville.example/suivi/2026-P000124?code={CODE}"
+    assert status_link(SETTINGS, "2026-P000124", "req-2") != link
+    assert status_link(SETTINGS, "2026-P000124", "req-1", token_hash=hash_token(CODE)) == link
+
+
+def test_a_request_with_a_random_code_of_before_gets_the_page_that_asks_for_it() -> None:
+    link = status_link(SETTINGS, "2026-P000124", "req-1", token_hash=hash_token("ancien-code"))
+    assert link == "https://demarches.ville.example/suivi/2026-P000124"
+
+
+def test_the_code_can_travel_in_the_fragment_and_other_parameters_stay() -> None:
+    fragment = SETTINGS.model_copy(
+        update={"public_status_url": "https://x.example/suivi/{reference}?lang=fr#code={code}"}
+    )
+    assert status_link(fragment, "2026-P000124", "req-1").endswith(f"?lang=fr#code={CODE}")
+    assert fragment.status_url("2026-P000124") == "https://x.example/suivi/2026-P000124?lang=fr"
+
+
+def test_later_messages_carry_the_direct_link_too() -> None:
+    replied = AgentReplied(
+        request_id="req-1",
+        reference="2026-P000124",
+        text="Intervention prévue lundi.",
+        actor="agent-7",
+        at=NOW,
+    )
+    mail = agent_reply(replied, recipient=CAMILLE, settings=SETTINGS)
+    for part in (mail.text, mail.html):
+        assert f"/suivi/2026-P000124?code={CODE}" in part
+        assert "ne le transmettez pas" in part and "munissez-vous" not in part
