@@ -58,10 +58,10 @@ async def _acknowledgement(mail_dir: Path) -> EmailMessage:
     async def arrived() -> bool:
         for path in mail_dir.glob("*.eml"):
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            to = message["To"].addresses if message["To"] else ()  # type: ignore[attr-defined]
+            to = message["To"].addresses if message["To"] else ()
             subject = str(message["Subject"])
             if any(a.addr_spec == CITIZEN for a in to) and "accusé de réception" in subject:
-                found.append(message)  # type: ignore[arg-type]
+                found.append(message)
                 return True
         return False
 
