@@ -4,6 +4,7 @@ and tracking checks against the hash carried by RequestSubmitted."""
 import re
 
 import pytest
+import structlog.testing
 from pydantic import ValidationError
 
 from services.tracking.public import token_matches
@@ -80,3 +81,14 @@ def test_settings_default_to_the_development_secret_and_refuse_a_short_one(
         TrackingCodeSettings(tracking_secret="short")
     with pytest.raises(ValidationError):
         TrackingCodeSettings(tracking_key_version="12")
+
+
+def test_the_development_secret_is_announced_at_start_up_and_a_real_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RELAIS_TRACKING_SECRET", raising=False)
+    with structlog.testing.capture_logs() as logs:
+        TrackingCodeSettings().warn_dev_tracking_secret()
+        TrackingCodeSettings(tracking_secret="a-production-secret-value").warn_dev_tracking_secret()
+    assert [entry["event"] for entry in logs] == ["tracking_code.insecure_dev_secret"]
+    assert logs[0]["log_level"] == "warning"
