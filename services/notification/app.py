@@ -124,6 +124,7 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     settings = settings or NotificationSettings()
     if settings.opt_out_secret.get_secret_value() == DEV_OPT_OUT_SECRET:
         log.warning("settings.development_secret", variable="OPT_OUT_SECRET")
+    settings.warn_dev_tracking_secret()
     runtime = Runtime.create(settings)
     templates = environment(settings.templates_dir)
     notifier = assemble(settings, db=runtime.db, publisher=runtime.publisher, templates=templates)

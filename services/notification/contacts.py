@@ -35,6 +35,7 @@ class Contact:
     intake_channel: str | None = None
     conversation_id: str | None = None
     last_inbound_at: datetime | None = None
+    tracking_token_hash: str | None = None  # which key made the code (never the code)
 
 
 def conversation_of(event: RequestSubmitted) -> str | None:
@@ -65,6 +66,7 @@ class Contacts:
                     "intake_channel": event.channel.value,
                     "conversation_id": conversation_of(event),
                     "last_inbound_at": event.submitted_at,
+                    "tracking_token_hash": event.tracking_token_hash,
                 }
             },
             upsert=True,
@@ -95,6 +97,7 @@ class Contacts:
             intake_channel=doc.get("intake_channel"),
             conversation_id=doc.get("conversation_id"),
             last_inbound_at=doc.get("last_inbound_at"),
+            tracking_token_hash=doc.get("tracking_token_hash"),
         )
 
     async def acknowledged(self, *, request_id: str, message_id: str) -> None:

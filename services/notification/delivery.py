@@ -34,7 +34,7 @@ from services.notification.ledger import (
     Outbox,
     outcome_event_id,
 )
-from services.notification.messages import ACKNOWLEDGEMENT
+from services.notification.messages import ACKNOWLEDGEMENT, link_context
 from services.notification.preferences import Preferences
 from services.notification.settings import SOURCE, NotificationSettings
 from shared.envelope import Envelope
@@ -77,7 +77,8 @@ class Delivery:
             reason = f"channel {record['channel']} is not configured"
             return await self._settle(record, now, state=FAILED, reason=reason, permanent=False)
         try:
-            sent = await channel.send(_notice(record), await self._threaded(record))
+            notice = _notice(record, settings=self._settings)
+            sent = await channel.send(notice, await self._threaded(record))
         except TransientError as exc:
             return await self._retry_later(record, now, attempts=attempts, error=exc)
         except PermanentError as exc:
@@ -175,13 +176,22 @@ class Delivery:
                 await asyncio.wait_for(stop.wait(), timeout=self._settings.sweep_interval_s)
 
 
-def _notice(record: Document) -> Notice:
+def _notice(record: Document, *, settings: NotificationSettings) -> Notice:
+    """The record's notice, with the status link and code recomputed (the outbox keeps
+    neither)."""
+    links = link_context(
+        settings,
+        template=record["template"],
+        reference=record["reference"],
+        request_id=record["request_id"],
+        token_hash=record.get("token_hash"),
+    )
     return Notice(
         key=record["_id"],
         request_id=record["request_id"],
         reference=record["reference"],
         template=record["template"],
-        context=record["context"],
+        context={**record["context"], **links},
         created_at=record["created_at"],
     )
 

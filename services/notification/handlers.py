@@ -202,12 +202,7 @@ class Notifier:
             reason = f"canal en échec définitif : {preference.failed_reason}"
             return await self._failed(base, decision.channel, point, reason, now=now)
         context = {
-            **common(
-                self._settings,
-                name=contact.name,
-                reference=contact.reference,
-                request_id=contact.request_id,
-            ),
+            **common(self._settings, name=contact.name, reference=contact.reference),
             **content.context,
             "opt_out_url": self.opt_out_url(point),
         }
@@ -219,6 +214,7 @@ class Notifier:
             "name": decision.name,
             "extra": decision.extra,
             "point": point,
+            "token_hash": contact.tracking_token_hash,
             "context": context,
         }
         return await self.delivery.outbox.create(record, now=now)

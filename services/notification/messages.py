@@ -32,18 +32,51 @@ class Content:
     context: dict[str, str]
 
 
-def status_link(settings: NotificationSettings, reference: str, request_id: str) -> str:
-    """The link the citizen follows their request with."""
-    return settings.status_url(reference)
+def tracking_code(
+    settings: NotificationSettings, request_id: str, *, token_hash: str | None = None
+) -> str | None:
+    """The request's tracking code, recomputed (never stored): under the current key, or, given
+    the hash the request was filed with, under whichever of our keys made it (None: a random
+    code of before derived codes, which only the citizen knows)."""
+    keys = settings.tracking_keys()
+    return keys.code(request_id) if token_hash is None else keys.code_for(request_id, token_hash)
 
 
-def common(
-    settings: NotificationSettings, *, name: str | None, reference: str, request_id: str
+def status_link(
+    settings: NotificationSettings,
+    reference: str,
+    request_id: str,
+    *,
+    token_hash: str | None = None,
+) -> str:
+    """The citizens' site status page of the request, with its code so it opens directly."""
+    code = tracking_code(settings, request_id, token_hash=token_hash)
+    return settings.status_url(reference, code)
+
+
+def link_context(
+    settings: NotificationSettings,
+    *,
+    template: str,
+    reference: str,
+    request_id: str,
+    token_hash: str | None,
 ) -> dict[str, str]:
+    """What carries the tracking code, added when a notice is sent and never kept in the
+    outbox: the status link (with the code when we can recompute it) and, in the
+    acknowledgement, the code itself."""
+    code = tracking_code(settings, request_id, token_hash=token_hash)
+    return {
+        "status_url": settings.status_url(reference, code),
+        "direct_link": "oui" if code else "",
+        "tracking_code": code or "" if template == ACKNOWLEDGEMENT else "",
+    }
+
+
+def common(settings: NotificationSettings, *, name: str | None, reference: str) -> dict[str, str]:
     return {
         "greeting": f"Bonjour {name}," if name else "Bonjour,",
         "reference": reference,
-        "status_url": status_link(settings, reference, request_id),
         "signature": f"La mairie de {settings.town_name}",
         "town_name": settings.town_name,
     }

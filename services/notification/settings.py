@@ -2,15 +2,18 @@
 
 from pathlib import Path
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from pydantic import Field, SecretStr
 
 from shared.config import ServiceSettings
+from shared.tokens import TrackingCodeSettings
 
 SOURCE = "/relais/notification"
 DEV_OPT_OUT_SECRET = "relais-dev-opt-out-secret-change-me"
 
 
-class NotificationSettings(ServiceSettings):
+class NotificationSettings(ServiceSettings, TrackingCodeSettings):
     service_name: str = "notification"
     http_port: int = 8030
     smtp_host: str = "127.0.0.1"
@@ -34,9 +37,10 @@ class NotificationSettings(ServiceSettings):
         default_factory=list, description="More addresses of ours never written to (loops)"
     )
     town_name: str = "Ville-Exemple"
-    public_tracking_url: str = Field(
-        default="http://127.0.0.1:8020/v1/public/requests/{reference}",
-        description="Citizen's status page; {reference} is replaced by the request reference",
+    public_status_url: str = Field(
+        default="http://127.0.0.1:8070/suivi/{reference}?code={code}",
+        description="The citizens' site status page: {reference} and {code} (tracking code) "
+        "are replaced; without a code, the part holding {code} is left out",
     )
     public_notification_url: str = Field(
         default="http://127.0.0.1:8030",
@@ -62,5 +66,15 @@ class NotificationSettings(ServiceSettings):
     )
     sweep_interval_s: float = Field(default=5.0, gt=0, description="Outbox sweeper's period")
 
-    def status_url(self, reference: str) -> str:
-        return self.public_tracking_url.replace("{reference}", reference)
+    def status_url(self, reference: str, code: str | None = None) -> str:
+        """The status page of a request, opened directly when its code is known."""
+        template = self.public_status_url if code else _without_code(self.public_status_url)
+        return template.replace("{reference}", reference).replace("{code}", code or "")
+
+
+def _without_code(template: str) -> str:
+    """The template without the query parameter or fragment that carries {code}."""
+    parts = urlsplit(template)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if "{code}" not in v]
+    fragment = "" if "{code}" in parts.fragment else parts.fragment
+    return urlunsplit(parts._replace(query=urlencode(query, safe="{}"), fragment=fragment))

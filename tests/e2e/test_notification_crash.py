@@ -140,7 +140,9 @@ async def test_notification_survives_sigkill_mid_stream(tmp_path: Path) -> None:
                 first.kill()  # SIGKILL: no graceful shutdown, no last commit
                 first.wait(timeout=10)
             mails_at_kill = len(inbox.messages)
-            assert not stream.done(), "the stream ended before the kill: not a mid-stream crash"
+            # Mid-stream for the notifier: emails were still to come when it died (on a slow
+            # machine the producer may be done while the notifier is still behind).
+            assert mails_at_kill < EXPECTED_MAILS - IN_FLIGHT, "the kill came after the stream"
             await stream
 
             with notification_process(env, log) as second:

@@ -97,7 +97,7 @@ async def stack(topic_prefix: str, publisher: EventPublisher, inbox: Inbox) -> A
         mongodb_database=database,
         smtp_port=inbox.port,
         mail_domain=DOMAIN,
-        public_tracking_url="https://demarches.ville.example/suivi/{reference}",
+        public_status_url="https://demarches.ville.example/suivi/{reference}?code={code}",
         retry_max_delay_s=0.5,
         send_backoff_s=0.2,
         send_backoff_max_s=0.5,

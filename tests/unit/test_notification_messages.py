@@ -14,18 +14,35 @@ from services.notification.channels.base import ContactPoint, Notice, PermanentE
 from services.notification.channels.email import EmailChannel, SinkMailer
 from services.notification.channels.sink import Sink
 from services.notification.french import long_date
-from services.notification.messages import Content, acknowledgement, common, status_update
+from services.notification.messages import (
+    Content,
+    acknowledgement,
+    agent_reply,
+    common,
+    link_context,
+    status_link,
+    status_update,
+)
 from services.notification.rendering import environment
 from services.notification.settings import NotificationSettings
-from shared.events import Department, RequestRouted, RequestStatus, RequestStatusChanged
+from shared.events import (
+    AgentReplied,
+    Department,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+)
+from shared.tokens import hash_token
 from tests.fakes import InMemoryDatabase
 from tests.notification_support import FakeMailer
 
 SETTINGS = NotificationSettings(
     town_name="Ville-Exemple",
     mail_domain="ville.example",
-    public_tracking_url="https://demarches.ville.example/suivi/{reference}",
+    public_status_url="https://demarches.ville.example/suivi/{reference}?code={code}",
+    tracking_secret="unit-test-tracking-secret",
 )
+CODE = SETTINGS.tracking_keys().code("req-1")
 CAMILLE = ContactPoint(channel="email", address="camille.martin@example.org", name="Camille Martin")
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 OPT_OUT = "https://relais.ville.example/v1/preferences/tok"
@@ -33,9 +50,16 @@ OPT_OUT = "https://relais.ville.example/v1/preferences/tok"
 
 def notice(content: Content, *, name: str | None = "Camille Martin", key: str = "3f2c") -> Notice:
     context = {
-        **common(SETTINGS, name=name, reference="2026-P000124", request_id="req-1"),
+        **common(SETTINGS, name=name, reference="2026-P000124"),
         **content.context,
         "opt_out_url": OPT_OUT,
+        **link_context(
+            SETTINGS,
+            template=content.template,
+            reference="2026-P000124",
+            request_id="req-1",
+            token_hash=None,
+        ),
     }
     return Notice(
         key=key,
@@ -111,8 +135,9 @@ def test_acknowledgement_says_who_handles_the_request_and_by_when() -> None:
         assert "2026-P000124" in part
         assert "Services techniques" in part
         assert "vendredi 11 décembre 2026" in part
-        assert "https://demarches.ville.example/suivi/2026-P000124" in part
-        assert "code de suivi" in part
+        assert f"https://demarches.ville.example/suivi/2026-P000124?code={CODE}" in part
+        assert f"code de suivi : {CODE}".lower() in part.replace("<strong>", "").lower()
+        assert "ne le transmettez pas" in part
         assert "répondez simplement à ce message" in part
         assert OPT_OUT in part and "Ne plus recevoir de messages" in part
     assert "merci" in bodies(message)[0].lower()
@@ -246,3 +271,47 @@ async def test_the_development_sink_keeps_each_send_with_its_headers() -> None:
     assert kept[0]["payload"]["subject"].endswith("accusé de réception")
     assert kept[0]["payload"]["headers"]["Auto-Submitted"] == "auto-replied"
     assert "Services techniques" in kept[0]["payload"]["text"]
+
+
+def test_the_status_link_carries_the_code_the_request_was_filed_with() -> None:
+    link = status_link(SETTINGS, "2026-P000124", "req-1")
+    assert link == f"https://demarches.ville.example/suivi/2026-P000124?code={CODE}"
+    assert status_link(SETTINGS, "2026-P000124", "req-2") != link
+    assert status_link(SETTINGS, "2026-P000124", "req-1", token_hash=hash_token(CODE)) == link
+
+
+def test_a_request_with_a_random_code_of_before_gets_the_page_that_asks_for_it() -> None:
+    link = status_link(SETTINGS, "2026-P000124", "req-1", token_hash=hash_token("ancien-code"))
+    assert link == "https://demarches.ville.example/suivi/2026-P000124"
+    old = link_context(
+        SETTINGS,
+        template="acknowledgement",
+        reference="2026-P000124",
+        request_id="req-1",
+        token_hash=hash_token("ancien-code"),
+    )
+    assert old == {"status_url": link, "direct_link": "", "tracking_code": ""}
+
+
+def test_the_code_can_travel_in_the_fragment_and_other_parameters_stay() -> None:
+    fragment = SETTINGS.model_copy(
+        update={"public_status_url": "https://x.example/suivi/{reference}?lang=fr#code={code}"}
+    )
+    assert status_link(fragment, "2026-P000124", "req-1").endswith(f"?lang=fr#code={CODE}")
+    assert fragment.status_url("2026-P000124") == "https://x.example/suivi/2026-P000124?lang=fr"
+
+
+async def test_later_messages_carry_the_direct_link_but_not_the_code() -> None:
+    replied = AgentReplied(
+        request_id="req-1",
+        reference="2026-P000124",
+        text="Intervention prévue lundi.",
+        actor="agent-7",
+        at=NOW,
+    )
+    mailer = FakeMailer()
+    await channel(mailer).send(notice(agent_reply(replied, settings=SETTINGS)), CAMILLE)
+    for part in bodies(mailer.sent[-1]):
+        assert f"/suivi/2026-P000124?code={CODE}" in part
+        assert "ne le transmettez pas" in part and "munissez-vous" not in part
+        assert "Votre code de suivi" not in part
