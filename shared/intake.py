@@ -1,8 +1,9 @@
 """What every channel adapter does with a citizen's message: de-duplicate, number, publish.
 
 An adapter maps its channel's message to a `RequestDraft` (everything the channel knows);
-`Intake.submit` gives it a request id, a reference, a tracking token and a time, builds the
-one `RequestSubmitted` and publishes it.
+`Intake.submit` gives it a request id, a reference, a tracking code (derived from the request
+id, see shared/tokens.py: only its hash goes into the event) and a time, builds the one
+`RequestSubmitted` and publishes it.
 
 A delivery with a channel message id is recorded (state "pending", with the exact event)
 before it is published; the unique `_id` of that record is the de-duplication. A redelivery
@@ -38,7 +39,7 @@ from shared.events import (
 from shared.metrics import EVENTS_PUBLISHED, PUBLISH_FAILURES
 from shared.mongo import Document, insert_once
 from shared.references import ReferenceAllocator
-from shared.tokens import hash_token, new_token
+from shared.tokens import TrackingKeys, hash_token
 
 DELIVERIES = "deliveries"
 log = structlog.get_logger(__name__)
@@ -127,8 +128,10 @@ class Intake:
         references: References,
         publisher: Publisher,
         source: str,
+        keys: TrackingKeys,
     ) -> None:
         self._deliveries = deliveries
+        self._keys = keys
         self._references = references
         self._publisher = publisher
         self._source = source
@@ -136,13 +139,20 @@ class Intake:
 
     @classmethod
     def on_mongo(
-        cls, *, db: AsyncDatabase[Document], publisher: Publisher, source: str, letter: str
+        cls,
+        *,
+        db: AsyncDatabase[Document],
+        publisher: Publisher,
+        source: str,
+        letter: str,
+        keys: TrackingKeys,
     ) -> "Intake":
         return cls(
             deliveries=MongoDeliveries(db),
             references=ReferenceAllocator(db=db, letter=letter),
             publisher=publisher,
             source=source,
+            keys=keys,
         )
 
     async def submit(
@@ -153,16 +163,17 @@ class Intake:
         Deliveries are told apart by `delivery_id`, or else by the draft's channel message id.
         """
         now = datetime.now(UTC)
-        token = new_token()
+        request_id = uuid.uuid4().hex
+        token = self._keys.code(request_id)
         event = draft.to_event(
-            request_id=uuid.uuid4().hex,
+            request_id=request_id,
             reference=await self._references.allocate(now=now),
             tracking_token_hash=hash_token(token),
             submitted_at=now,
         )
         envelope = Envelope(data=event, source=self._source, correlation_id=correlation_id)
         key = delivery_key(draft.channel, delivery_id or draft.channel_message_id)
-        if key and not await self._deliveries.record(_record(key, envelope, token)):
+        if key and not await self._deliveries.record(_record(key, envelope, self._keys.version)):
             return await self._redeliver(key)
         await self.publish(envelope)
         if key:
@@ -210,12 +221,20 @@ class Intake:
         if previous.get("state") != "published" and key not in self._marking:
             await self.publish(envelope)
             await self._deliveries.mark_published(key)
+        request_id = envelope.data.request_id
         return Receipt(
-            envelope.data.request_id,
+            request_id,
             envelope.data.reference,
-            previous.get("tracking_token"),
+            self._code_of(previous, request_id),
             duplicate=True,
         )
+
+    def _code_of(self, record: Document, request_id: str) -> str | None:
+        """The code shown again to a redelivery: recomputed, never stored (older records kept
+        the random code of their time)."""
+        if version := record.get("tracking_key_version"):
+            return self._keys.code_under(version, request_id)
+        return record.get("tracking_token")
 
     def _mark_after_answer(self, key: str) -> None:
         """Record "published" after answering: its loss is safe (see the module docstring)."""
@@ -229,7 +248,7 @@ class Intake:
             log.warning("intake.mark_published_failed", error=repr(task.exception()))
 
 
-def _record(key: str, envelope: Envelope, token: str | None) -> Document:
+def _record(key: str, envelope: Envelope, key_version: str | None) -> Document:
     return {
         "_id": key,
         "state": "pending",
@@ -239,7 +258,7 @@ def _record(key: str, envelope: Envelope, token: str | None) -> Document:
         "correlation_id": envelope.correlation_id,
         "source": envelope.source,
         "data": envelope.data.model_dump_json(),
-        "tracking_token": token,
+        "tracking_key_version": key_version,  # the code itself is recomputed, never stored
     }
 
 

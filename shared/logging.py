@@ -5,11 +5,26 @@ import sys
 
 import structlog
 
-from shared.redact import redact_event
+from shared.redact import redact_codes, redact_event
+
+
+class CodesRedacted(logging.Filter):
+    """Standard-library records (uvicorn's access log if turned on, httpx's requests): no
+    tracking code or token of an address reaches the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_codes(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 def configure_logging(*, service: str, level: str = "INFO") -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level.upper())
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, CodesRedacted) for f in handler.filters):
+            handler.addFilter(CodesRedacted())
     for noisy in ("aiokafka", "pymongo", "uvicorn.access", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.configure(

@@ -1,4 +1,4 @@
-"""Remove personal data (emails, phone numbers, names) from log events."""
+"""Remove personal data (emails, phone numbers, names) and secrets from log events."""
 
 import re
 from collections.abc import MutableMapping
@@ -6,6 +6,8 @@ from typing import Any
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w-])(?:\+|00)?\d[\d .()-]{7,}\d(?![\w-])")
+# A tracking code (or any token) in an address: the citizen's status link, a `?token=` query.
+CODE_IN_URL = re.compile(r"(?i)([?&#;](?:code|token|tracking_token)=)[^&#\s\"'<>]+")
 SENSITIVE_KEYS = frozenset(
     {
         "email",
@@ -24,13 +26,19 @@ SENSITIVE_KEYS = frozenset(
         "subject",
         "password",
         "token",
+        "tracking_token",
+        "tracking_code",
     }
 )
 MASK = "[redacted]"
 
 
+def redact_codes(text: str) -> str:
+    return CODE_IN_URL.sub(r"\1[redacted]", text)
+
+
 def redact_text(text: str) -> str:
-    return PHONE.sub("[phone]", EMAIL.sub("[email]", text))
+    return PHONE.sub("[phone]", EMAIL.sub("[email]", redact_codes(text)))
 
 
 def redact_value(key: str, value: Any) -> Any:

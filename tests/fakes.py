@@ -1,6 +1,7 @@
 """In-memory stand-ins for unit tests of orchestration; integration tests use the real ones."""
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -57,30 +58,93 @@ class InMemoryPublisher:
 
 
 class InMemoryCollection:
-    """The few collection calls keyed by _id that ledgers and contact books make."""
+    """The few collection calls ledgers, outboxes and contact books make: lookups by _id or by
+    equality, `$in`, `$lte`; `$set` updates; sorted finds."""
 
     def __init__(self) -> None:
         self.docs: dict[Any, dict[str, Any]] = {}
 
     async def find_one(self, selector: dict[str, Any]) -> dict[str, Any] | None:
-        doc = self.docs.get(self._key(selector))
+        doc = next(self._matching(selector), None)
         return copy.deepcopy(doc) if doc is not None else None
 
     async def update_one(
         self, selector: dict[str, Any], update: dict[str, Any], *, upsert: bool = False
     ) -> None:
-        key = self._key(selector)
-        if key not in self.docs and not upsert:
-            return
+        self._update(selector, update, upsert=upsert)
+
+    async def find_one_and_update(
+        self, selector: dict[str, Any], update: dict[str, Any], **_: Any
+    ) -> dict[str, Any] | None:
+        """The document after the update (ReturnDocument.AFTER), None when none matched."""
+        doc = self._update(selector, update, upsert=False)
+        return copy.deepcopy(doc) if doc is not None else None
+
+    async def insert_one(self, doc: dict[str, Any]) -> Any:
+        key = doc.get("_id", len(self.docs))
+        self.docs[key] = {"_id": key, **copy.deepcopy(doc)}
+        return type("InsertOneResult", (), {"inserted_id": key})()
+
+    async def create_index(self, *_: Any, **__: Any) -> str:
+        return "index"
+
+    def find(
+        self,
+        selector: dict[str, Any],
+        _projection: Any = None,
+        *,
+        sort: list[tuple[str, int]] | None = None,
+        limit: int = 0,
+    ) -> "InMemoryCursor":
+        docs = [copy.deepcopy(d) for d in self._matching(selector)]
+        for field_name, direction in reversed(sort or []):
+            docs.sort(key=lambda d: d[field_name], reverse=direction < 0)
+        return InMemoryCursor(docs[:limit] if limit else docs)
+
+    def _update(
+        self, selector: dict[str, Any], update: dict[str, Any], *, upsert: bool
+    ) -> dict[str, Any] | None:
         if set(update) - {"$set"}:
             raise NotImplementedError(f"only $set is faked, not {sorted(update)}")
-        self.docs.setdefault(key, {"_id": key}).update(copy.deepcopy(update["$set"]))
+        doc = next(self._matching(selector), None)
+        if doc is None:
+            if not upsert or "_id" not in selector:
+                return None
+            doc = self.docs.setdefault(selector["_id"], {"_id": selector["_id"]})
+        doc.update(copy.deepcopy(update["$set"]))
+        return doc
 
-    @staticmethod
-    def _key(selector: dict[str, Any]) -> Any:
-        if set(selector) != {"_id"}:
-            raise NotImplementedError(f"only _id lookups are faked, not {sorted(selector)}")
-        return selector["_id"]
+    def _matching(self, selector: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if set(selector) == {"_id"} and not isinstance(selector["_id"], dict):
+            doc = self.docs.get(selector["_id"])
+            yield from [doc] if doc is not None else []
+            return
+        yield from (d for d in self.docs.values() if _matches(d, selector))
+
+
+def _matches(doc: dict[str, Any], selector: dict[str, Any]) -> bool:
+    for name, condition in selector.items():
+        value = doc.get(name)
+        if not isinstance(condition, dict):
+            if value != condition:
+                return False
+            continue
+        for op, operand in condition.items():
+            if op == "$in" and value not in operand:
+                return False
+            if op == "$lte" and (value is None or value > operand):
+                return False
+            if op not in ("$in", "$lte"):
+                raise NotImplementedError(f"{op} is not faked")
+    return True
+
+
+@dataclass
+class InMemoryCursor:
+    docs: list[dict[str, Any]]
+
+    async def to_list(self, _length: int | None = None) -> list[dict[str, Any]]:
+        return self.docs
 
 
 class InMemoryDatabase(dict[str, InMemoryCollection]):

@@ -32,7 +32,11 @@ def _desk(settings: DeskSettings, runtime: Runtime) -> Desk:
         db=db,
         intakes={
             channel: Intake.on_mongo(
-                db=db, publisher=runtime.publisher, source=SOURCE, letter=letter
+                db=db,
+                publisher=runtime.publisher,
+                source=SOURCE,
+                letter=letter,
+                keys=settings.tracking_keys(),
             )
             for channel, letter in LETTERS.items()
         },
@@ -56,6 +60,7 @@ def build_app(settings: DeskSettings | None = None) -> FastAPI:
     runtime.consume(group=CONSUMER_GROUP, handlers=desk.directory.handlers())
 
     async def on_start() -> None:
+        settings.warn_dev_tracking_secret()
         if settings.agent_jwt_secret == DEV_SECRET:
             log.warning("desk.dev_agent_secret", hint="set AGENT_JWT_SECRET in production")
         if settings.telephony_webhook_secret == DEV_TELEPHONY_SECRET:

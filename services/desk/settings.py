@@ -6,6 +6,7 @@ from shared.attachment_links import AttachmentLinkSettings
 from shared.auth import DEV_SECRET
 from shared.config import ServiceSettings
 from shared.events import Channel
+from shared.tokens import TrackingCodeSettings
 
 SOURCE = "/relais/desk"
 CONSUMER_GROUP = "desk-adapter"
@@ -13,7 +14,7 @@ LETTERS = {Channel.DESK: "G", Channel.PHONE: "T", Channel.POSTAL: "C"}
 DEV_TELEPHONY_SECRET = "relais-dev-telephony-secret-change-me"
 
 
-class DeskSettings(ServiceSettings, AttachmentLinkSettings):
+class DeskSettings(ServiceSettings, AttachmentLinkSettings, TrackingCodeSettings):
     service_name: str = "desk"
     http_port: int = 8002
     agent_jwt_secret: str = Field(default=DEV_SECRET, min_length=1)

@@ -33,7 +33,13 @@ def build_pipeline(settings: EmailSettings, runtime: Runtime) -> Pipeline:
     blobs = BlobStore(db=db, service=settings.service_name)
     return Pipeline(
         domains=settings.domains,
-        intake=Intake.on_mongo(db=db, publisher=runtime.publisher, source=SOURCE, letter=LETTER),
+        intake=Intake.on_mongo(
+            db=db,
+            publisher=runtime.publisher,
+            source=SOURCE,
+            letter=LETTER,
+            keys=settings.tracking_keys(),
+        ),
         directory=RequestDirectory(db=db),
         sent=SentNotifications(db=db),
         blobs=blobs,
@@ -44,6 +50,7 @@ def build_pipeline(settings: EmailSettings, runtime: Runtime) -> Pipeline:
 
 
 async def _prepare(settings: EmailSettings, pipeline: Pipeline) -> None:
+    settings.warn_dev_tracking_secret()
     if settings.agent_jwt_secret == DEV_SECRET:
         log.warning("email.dev_agent_secret", hint="set AGENT_JWT_SECRET in production")
     await pipeline.directory.ensure_indexes()

@@ -15,6 +15,7 @@ from shared.events import (
     ContactPreference,
 )
 from shared.intake import RequestDraft
+from shared.redact import redact_codes
 
 NO_TEXT = "(Courriel sans texte)"
 MAX_TEXT = 20_000
@@ -46,8 +47,9 @@ def citizen_of(parsed: ParsedEmail) -> Citizen:
 
 
 def _text(body: str, *, fallback: str, note: str) -> str:
+    """The citizen's words; a status link they quote loses its code (see shared/tokens.py)."""
     text = (body.strip() or fallback.strip() or NO_TEXT) + note
-    return text[:MAX_TEXT]
+    return redact_codes(text[:MAX_TEXT])
 
 
 def _sender_note(parsed: ParsedEmail) -> str:

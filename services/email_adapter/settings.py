@@ -5,6 +5,7 @@ from pydantic import AliasChoices, Field
 from shared.attachment_links import AttachmentLinkSettings
 from shared.auth import DEV_SECRET
 from shared.config import ServiceSettings
+from shared.tokens import TrackingCodeSettings
 
 SOURCE = "/relais/email-adapter"
 CONSUMER_GROUP = "email-adapter"
@@ -12,7 +13,7 @@ LETTER = "E"
 CHANNEL_NAME = "email"
 
 
-class EmailSettings(ServiceSettings, AttachmentLinkSettings):
+class EmailSettings(ServiceSettings, AttachmentLinkSettings, TrackingCodeSettings):
     service_name: str = "email_adapter"
     http_port: int = 8005
     smtp_listen_host: str = Field(

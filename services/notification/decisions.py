@@ -1,29 +1,32 @@
-"""Whether and how to tell the citizen (pure).
+"""Whether and where to tell the citizen (pure).
 
-- Only email is sent for now. A citizen who prefers another channel (SMS, Facebook, post)
-  gets no email: we publish NotificationFailed(permanent=False) naming that channel, so the
-  request's timeline shows that they were not told and an agent can reach them; a later
-  gateway can replay these. Nothing is dropped silently.
+- The citizen's preferred channel decides; its contact point is built from the contact
+  (`extra` carries what the channel needs: the thread to answer in, the chatbot
+  conversation, the last Messenger message).
 - A citizen who asked not to be contacted (`none`) is respected: nothing is sent nor
   published, the skip is logged and counted.
-- Email preferred but no address known: NotificationFailed(permanent=True).
+- The preferred channel but no address for it: Undeliverable(permanent=True), published as
+  NotificationFailed so agents see the citizen was not told.
 - Status changes marked internal are never told; `received` and `routed` are covered by the
-  acknowledgement email.
+  acknowledgement.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
+from services.notification.channels.base import ContactPoint
 from services.notification.contacts import Contact
-from services.notification.messages import Recipient
 from shared.events import ContactPreference, RequestStatus, RequestStatusChanged
 
 EMAIL = "email"
 ACKNOWLEDGED_STATUSES = frozenset({RequestStatus.RECEIVED, RequestStatus.ROUTED})
-
-
-@dataclass(frozen=True)
-class ByEmail:
-    recipient: Recipient
+MISSING = {
+    ContactPreference.EMAIL: "aucune adresse électronique connue",
+    ContactPreference.SMS: "aucun numéro de téléphone connu",
+    ContactPreference.FACEBOOK: "aucun identifiant Messenger connu",
+    ContactPreference.CHATBOT: "aucune conversation de l'assistant en ligne connue",
+    ContactPreference.POSTAL: "aucune adresse postale connue",
+}
 
 
 @dataclass(frozen=True)
@@ -38,22 +41,42 @@ class Skip:
     reason: str
 
 
-Decision = ByEmail | Undeliverable | Skip
+Decision = ContactPoint | Undeliverable | Skip
+
+
+def _address(contact: Contact, preferred: ContactPreference) -> str | None:
+    return {
+        ContactPreference.EMAIL: contact.email,
+        ContactPreference.SMS: contact.phone,
+        ContactPreference.FACEBOOK: contact.facebook_psid,
+        ContactPreference.CHATBOT: contact.conversation_id,
+        ContactPreference.POSTAL: contact.postal_address,
+    }.get(preferred)
+
+
+def _extra(contact: Contact, preferred: ContactPreference) -> dict[str, Any]:
+    if preferred is ContactPreference.EMAIL and contact.acknowledgement_id:
+        return {"in_reply_to": contact.acknowledgement_id}
+    if preferred is ContactPreference.FACEBOOK and contact.last_inbound_at:
+        return {"last_inbound_at": contact.last_inbound_at.isoformat()}
+    if preferred is ContactPreference.CHATBOT and contact.conversation_id:
+        return {"conversation_id": contact.conversation_id}
+    return {}
 
 
 def choose_channel(contact: Contact) -> Decision:
     preferred = contact.preferred_contact
     if preferred is ContactPreference.NONE:
         return Skip("citizen asked not to be contacted")
-    if preferred is not ContactPreference.EMAIL:
-        return Undeliverable(
-            channel=preferred.value,
-            reason=f"channel {preferred.value} is not supported yet; only email is sent",
-            permanent=False,
-        )
-    if not contact.email:
-        return Undeliverable(channel=EMAIL, reason="no email address known", permanent=True)
-    return ByEmail(Recipient(email=contact.email, name=contact.name))
+    address = _address(contact, preferred)
+    if not address:
+        return Undeliverable(channel=preferred.value, reason=MISSING[preferred], permanent=True)
+    return ContactPoint(
+        channel=preferred.value,
+        address=address,
+        name=contact.name,
+        extra=_extra(contact, preferred),
+    )
 
 
 def tells_citizen(changed: RequestStatusChanged) -> bool:

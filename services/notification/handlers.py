@@ -1,11 +1,11 @@
 """Tell the citizen: acknowledgement, status changes, agents' replies and questions, merges.
 
-Idempotent by triggering event: the notification id (and the email's Message-ID) derive from
-the event id, and the ledger remembers each outcome. A redelivered event sends nothing again;
-it only republishes the outcome event if that had not been acknowledged (same event id, so
-consumers ignore the duplicate). A crash between the SMTP server's acceptance and the ledger
-write means at most one duplicate email, carrying the same Message-ID so mail clients can
-de-duplicate it.
+Each triggering event gives at most one notice (one recipient, one channel), keyed by the
+event id. Its outbox record is written before anything is sent; a redelivered event finds the
+record and sends nothing again (it only publishes the outcome event if that had not been
+acknowledged, with the same event id). Opted-out contact points and channels that failed for
+good get nothing: NotificationFailed(permanent=True) says so on the timeline. Bounces the
+email adapter reports mark the email contact point as failed for good.
 """
 
 import asyncio
@@ -15,84 +15,76 @@ from functools import partial
 from typing import Any, Protocol
 
 import structlog
-from prometheus_client import Counter
-from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notification.channels.base import ContactPoint
 from services.notification.contacts import Contact, Contacts
-from services.notification.decisions import (
-    EMAIL,
-    Skip,
-    Undeliverable,
-    choose_channel,
-    tells_citizen,
-)
-from services.notification.ledger import Ledger, Outcome, notification_id, outcome_event_id
+from services.notification.decisions import Skip, Undeliverable, choose_channel, tells_citizen
+from services.notification.delivery import NOTIFICATIONS, Delivery
+from services.notification.ledger import FAILED, PENDING, WAITING, notification_id
 from services.notification.messages import (
-    Mail,
-    Recipient,
+    Content,
     acknowledgement,
     agent_reply,
     citizen_asked,
-    compose,
+    common,
     request_merged,
     status_update,
 )
+from services.notification.preferences import (
+    OPTED_OUT_REASON,
+    OptOutTokens,
+    Preferences,
+    point_id,
+)
 from services.notification.settings import SOURCE, NotificationSettings
-from services.notification.smtp import RecipientRefused, SmtpMailer
 from shared.envelope import Envelope
 from shared.events import (
     AgentReplied,
     CitizenAsked,
+    CitizenMessageReceived,
     Event,
     NotificationFailed,
-    NotificationSent,
     RequestMerged,
     RequestRouted,
     RequestStatusChanged,
     RequestSubmitted,
 )
 from shared.kafka.handlers import Handlers
-from shared.kafka.producer import EventPublisher
 from shared.mongo import Document
 
 log = structlog.get_logger(__name__)
-NOTIFICATIONS = Counter(
-    "relais_notifications_total", "Notifications by template and outcome", ["template", "outcome"]
-)
-ACKNOWLEDGEMENT = "acknowledgement"
-STATUS_CHANGED = "status_changed"
-AGENT_REPLY = "agent_reply"
-CITIZEN_ASKED = "citizen_asked"
-REQUEST_MERGED = "request_merged"
 
 
-class Render(Protocol):
-    def __call__(self, *, recipient: Recipient) -> Mail: ...
+class Build(Protocol):
+    def __call__(self) -> Content: ...
 
 
 class Notifier:
     def __init__(
         self,
         *,
-        db: AsyncDatabase[Document],
-        publisher: EventPublisher,
-        mailer: SmtpMailer,
+        delivery: Delivery,
+        contacts: Contacts,
+        preferences: Preferences,
+        tokens: OptOutTokens,
         settings: NotificationSettings,
     ) -> None:
-        self.contacts = Contacts(db=db)
-        self.ledger = Ledger(db=db)
-        self._publisher = publisher
-        self._mailer = mailer
+        self.delivery = delivery
+        self.contacts = contacts
+        self.preferences = preferences
+        self._tokens = tokens
         self._settings = settings
         self._slots = asyncio.Semaphore(settings.max_parallel_sends)
         self._each = Handlers()
         self._each.register(RequestSubmitted, self.on_submitted)
+        self._each.register(CitizenMessageReceived, self.on_citizen_message)
         self._each.register(RequestRouted, self.on_routed)
         self._each.register(RequestStatusChanged, self.on_status_changed)
         # Agents' public words only: InternalNoteAdded is deliberately never registered.
         self._each.register(AgentReplied, self.on_agent_replied)
         self._each.register(CitizenAsked, self.on_citizen_asked)
         self._each.register(RequestMerged, self.on_merged)
+        self._each.register(NotificationFailed, self.on_failed)
 
     def handlers(self) -> Handlers:
         handlers = Handlers()
@@ -117,136 +109,139 @@ class Notifier:
                 async with self._slots:
                     await handler(envelope)
 
+    async def opt_out(self, channel: str, address: str) -> None:
+        """Nothing more to this contact point (the SMS gateway's "STOP")."""
+        await self.preferences.opt_out(channel, address)
+
     async def on_submitted(self, envelope: Envelope[RequestSubmitted]) -> None:
         await self.contacts.remember(envelope.data)
+        point = choose_channel(await self.contacts.get(request_id=envelope.data.request_id))
+        if isinstance(point, ContactPoint):
+            await self.preferences.consent(point.channel, point.address, source="intake")
+
+    async def on_citizen_message(self, envelope: Envelope[CitizenMessageReceived]) -> None:
+        await self.contacts.heard_from(envelope.data)
+
+    async def on_failed(self, envelope: Envelope[NotificationFailed]) -> None:
+        """A bounce reported by the email adapter: that address is not written to again."""
+        failed = envelope.data
+        if envelope.source == SOURCE or failed.channel != "email" or not failed.permanent:
+            return
+        record = await self.delivery.outbox.get(failed.notification_id)
+        if record is not None:
+            await self.preferences.failed("email", record["address"], reason=failed.reason)
 
     async def on_routed(self, envelope: Envelope[RequestRouted]) -> None:
-        routed = envelope.data
-        contact = await self.contacts.get(request_id=routed.request_id)
-        render = partial(acknowledgement, routed, settings=self._settings)
-        await self._notify(envelope, contact, template=ACKNOWLEDGEMENT, render=render)
+        await self._tell(envelope, partial(acknowledgement, envelope.data, settings=self._settings))
 
     async def on_status_changed(self, envelope: Envelope[RequestStatusChanged]) -> None:
-        changed = envelope.data
-        if not tells_citizen(changed):
-            return
-        contact = await self.contacts.get(request_id=changed.request_id)
-        render = partial(status_update, changed, settings=self._settings)
-        await self._notify(envelope, contact, template=STATUS_CHANGED, render=render)
+        if tells_citizen(envelope.data):
+            build = partial(status_update, envelope.data, settings=self._settings)
+            await self._tell(envelope, build)
 
     async def on_agent_replied(self, envelope: Envelope[AgentReplied]) -> None:
-        render = partial(agent_reply, envelope.data, settings=self._settings)
-        await self._tell(envelope, template=AGENT_REPLY, render=render)
+        await self._tell(envelope, partial(agent_reply, envelope.data, settings=self._settings))
 
     async def on_citizen_asked(self, envelope: Envelope[CitizenAsked]) -> None:
-        render = partial(citizen_asked, envelope.data, settings=self._settings)
-        await self._tell(envelope, template=CITIZEN_ASKED, render=render)
+        await self._tell(envelope, partial(citizen_asked, envelope.data, settings=self._settings))
 
     async def on_merged(self, envelope: Envelope[RequestMerged]) -> None:
         """The citizen of the duplicate is told where their request goes on."""
-        render = partial(request_merged, envelope.data, settings=self._settings)
-        await self._tell(envelope, template=REQUEST_MERGED, render=render)
+        build = partial(request_merged, envelope.data, settings=self._settings)
+        await self._tell(envelope, build)
 
-    async def _tell(self, envelope: Envelope[Any], *, template: str, render: Render) -> None:
-        contact = await self.contacts.get(request_id=envelope.data.request_id)
-        await self._notify(envelope, contact, template=template, render=render)
-
-    async def _notify(
-        self, envelope: Envelope[Any], contact: Contact, *, template: str, render: Render
-    ) -> None:
-        notification = notification_id(envelope.id)
-        outcome = await self.ledger.get(notification)
-        if outcome is None:
-            outcome = await self._attempt(notification, contact, template=template, render=render)
-            if outcome is None:
-                return
-            await self.ledger.record(outcome)
-            NOTIFICATIONS.labels(template, outcome.state).inc()
-            log.info(
-                "notification.done",
-                notification_id=notification,
-                reference=contact.reference,
-                template=template,
-                state=outcome.state,
-                channel=outcome.channel,
-            )
-        if not outcome.published:
-            await self._publisher.publish(outcome_envelope(envelope, outcome))
-            await self.ledger.mark_published(notification)
-
-    async def _attempt(
-        self, notification: str, contact: Contact, *, template: str, render: Render
-    ) -> Outcome | None:
-        decision = choose_channel(contact)
+    async def _tell(self, envelope: Envelope[Any], build: Build) -> None:
+        key = notification_id(envelope.id)
         now = datetime.now(UTC)
-        base = Outcome(
-            notification_id=notification,
-            request_id=contact.request_id,
-            reference=contact.reference,
-            state="sent",
-            channel=EMAIL,
-            template=template,
-            at=now,
-        )
+        record = await self.delivery.outbox.get(key)
+        if record is None:
+            contact = await self.contacts.get(request_id=envelope.data.request_id)
+            record = await self._record(envelope, key, contact, build(), now=now)
+            if record is None:
+                return
+            if record["state"] == PENDING:
+                record = await self.delivery.send(record)
+        elif claimed := await self.delivery.outbox.claim(key, now=now):
+            record = await self.delivery.send(claimed)  # a send a killed process left
+        await self.delivery.publish(record)
+
+    async def _record(
+        self,
+        envelope: Envelope[Any],
+        key: str,
+        contact: Contact,
+        content: Content,
+        *,
+        now: datetime,
+    ) -> Document | None:
+        """The outbox record of this notice: pending, or already failed; None when skipped."""
+        decision = choose_channel(contact)
         if isinstance(decision, Skip):
-            NOTIFICATIONS.labels(template, "skipped").inc()
+            NOTIFICATIONS.labels(content.template, "none", "skipped").inc()
             log.info("notification.skipped", reference=contact.reference, reason=decision.reason)
             return None
-        if isinstance(decision, Undeliverable):
-            return _failed(base, decision.channel, decision.reason, permanent=decision.permanent)
-        message = compose(
-            render(recipient=decision.recipient),
-            recipient=decision.recipient,
-            reference=contact.reference,
-            notification_id=notification,
-            settings=self._settings,
-            now=now,
-            in_reply_to=None if template == ACKNOWLEDGEMENT else contact.acknowledgement_id,
-        )
-        try:
-            await self._mailer.send(message)
-        except RecipientRefused as exc:
-            return _failed(base, EMAIL, f"SMTP {exc.code} {exc.reason}", permanent=True)
-        if template == ACKNOWLEDGEMENT:
-            await self.contacts.acknowledged(
-                request_id=contact.request_id, message_id=message["Message-ID"]
-            )
-        return Outcome(**{**base.__dict__, "message_id": message["Message-ID"]})
-
-
-def _failed(base: Outcome, channel: str, reason: str, *, permanent: bool) -> Outcome:
-    return Outcome(
-        **{
-            **base.__dict__,
-            "state": "failed",
-            "channel": channel,
-            "reason": reason[:1000],
-            "permanent": permanent,
+        base: Document = {
+            "_id": key,
+            "request_id": contact.request_id,
+            "reference": contact.reference,
+            "template": content.template,
+            "trigger": {
+                "id": envelope.id,
+                "correlation_id": envelope.correlation_id or envelope.id,
+            },
         }
-    )
+        if isinstance(decision, Undeliverable):
+            return await self._failed(base, decision.channel, "", decision.reason, now=now)
+        point = point_id(decision.channel, decision.address)
+        preference = await self.preferences.of(point)
+        if preference.opted_out:
+            log.info("notification.opted_out", reference=contact.reference)
+            NOTIFICATIONS.labels(content.template, decision.channel, "opted_out").inc()
+            return await self._failed(base, decision.channel, point, OPTED_OUT_REASON, now=now)
+        if preference.failed_reason:
+            reason = f"canal en échec définitif : {preference.failed_reason}"
+            return await self._failed(base, decision.channel, point, reason, now=now)
+        context = {
+            **common(self._settings, name=contact.name, reference=contact.reference),
+            **content.context,
+            "opt_out_url": self.opt_out_url(point),
+        }
+        record = {
+            **base,
+            **await self._queued(contact.request_id),
+            "channel": decision.channel,
+            "address": decision.address,
+            "name": decision.name,
+            "extra": decision.extra,
+            "point": point,
+            "token_hash": contact.tracking_token_hash,
+            "context": context,
+        }
+        return await self.delivery.outbox.create(record, now=now)
 
+    async def _queued(self, request_id: str) -> Document:
+        """Pending (sent now), or waiting behind an earlier notice so the citizen reads them
+        in order."""
+        earlier = await self.delivery.outbox.waiting_for(request_id)
+        if earlier is None:
+            return {"state": PENDING}
+        return {"state": WAITING, "next_attempt_at": earlier["next_attempt_at"]}
 
-def outcome_envelope(
-    trigger: Envelope[Any], outcome: Outcome
-) -> Envelope[NotificationSent | NotificationFailed]:
-    """NotificationSent or NotificationFailed, with an id fixed by the notification."""
-    common = {
-        "request_id": outcome.request_id,
-        "reference": outcome.reference,
-        "notification_id": outcome.notification_id,
-        "channel": outcome.channel,
-    }
-    data: NotificationSent | NotificationFailed
-    if outcome.state == "sent":
-        data = NotificationSent(
-            **common, template=outcome.template, message_id=outcome.message_id, sent_at=outcome.at
-        )
-    else:
-        data = NotificationFailed(
-            **common,
-            reason=outcome.reason or "unknown",
-            permanent=outcome.permanent,
-            failed_at=outcome.at,
-        )
-    event_id = outcome_event_id(outcome.notification_id, outcome.state)
-    return trigger.caused(data, source=SOURCE, id=event_id)
+    async def _failed(
+        self, base: Document, channel: str, point: str, reason: str, *, now: datetime
+    ) -> Document:
+        NOTIFICATIONS.labels(base["template"], channel, FAILED).inc()
+        record = {
+            **base,
+            "state": FAILED,
+            "channel": channel,
+            "point": point,
+            "reason": reason,
+            "permanent": True,
+            "at": now,
+        }
+        return await self.delivery.outbox.create(record, now=now)
+
+    def opt_out_url(self, point: str) -> str:
+        base = self._settings.public_notification_url.rstrip("/")
+        return f"{base}/v1/preferences/{self._tokens.issue(point)}"

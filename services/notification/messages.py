@@ -1,15 +1,12 @@
-"""The emails the citizen receives: French text and HTML from Jinja2 templates, and headers."""
+"""What the citizen is told, channel-neutral: a template name and its context (pure).
+
+Each channel renders the same context with its own templates (templates/<channel>/...). The
+context holds plain strings only: it is kept in the outbox so that a retry sends the same
+words. Internal notes never reach here: only public events have a builder.
+"""
 
 from dataclasses import dataclass
-from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notification.french import STATUS_LABELS, STATUS_SENTENCES, long_date
 from services.notification.settings import NotificationSettings
@@ -18,142 +15,102 @@ from shared.events import (
     CitizenAsked,
     RequestMerged,
     RequestRouted,
+    RequestStatus,
     RequestStatusChanged,
 )
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    keep_trailing_newline=True,
-)
+ACKNOWLEDGEMENT = "acknowledgement"
+STATUS_CHANGED = "status_changed"
+AGENT_REPLY = "agent_reply"
+CITIZEN_ASKED = "citizen_asked"
+REQUEST_MERGED = "request_merged"
 
 
 @dataclass(frozen=True)
-class Mail:
+class Content:
     template: str
-    subject: str
-    text: str
-    html: str
+    context: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str | None = None
+def tracking_code(
+    settings: NotificationSettings, request_id: str, *, token_hash: str | None = None
+) -> str | None:
+    """The request's tracking code, recomputed (never stored): under the current key, or, given
+    the hash the request was filed with, under whichever of our keys made it (None: a random
+    code of before derived codes, which only the citizen knows)."""
+    keys = settings.tracking_keys()
+    return keys.code(request_id) if token_hash is None else keys.code_for(request_id, token_hash)
 
 
-def _render(template: str, subject: str, **context: Any) -> Mail:
-    context["subject"] = subject
-    return Mail(
-        template=template,
-        subject=subject,
-        text=TEMPLATES.get_template(f"{template}.txt").render(**context),
-        html=TEMPLATES.get_template(f"{template}.html").render(**context),
-    )
+def status_link(
+    settings: NotificationSettings,
+    reference: str,
+    request_id: str,
+    *,
+    token_hash: str | None = None,
+) -> str:
+    """The citizens' site status page of the request, with its code so it opens directly."""
+    code = tracking_code(settings, request_id, token_hash=token_hash)
+    return settings.status_url(reference, code)
 
 
-def _common(settings: NotificationSettings, recipient: Recipient, reference: str) -> dict[str, str]:
+def link_context(
+    settings: NotificationSettings,
+    *,
+    template: str,
+    reference: str,
+    request_id: str,
+    token_hash: str | None,
+) -> dict[str, str]:
+    """What carries the tracking code, added when a notice is sent and never kept in the
+    outbox: the status link (with the code when we can recompute it) and, in the
+    acknowledgement, the code itself."""
+    code = tracking_code(settings, request_id, token_hash=token_hash)
     return {
-        "greeting": f"Bonjour {recipient.name}," if recipient.name else "Bonjour,",
-        "reference": reference,
-        "status_url": settings.status_url(reference),
-        "signature": f"La mairie de {settings.town_name}",
+        "status_url": settings.status_url(reference, code),
+        "direct_link": "oui" if code else "",
+        "tracking_code": code or "" if template == ACKNOWLEDGEMENT else "",
     }
 
 
-def acknowledgement(
-    routed: RequestRouted, *, recipient: Recipient, settings: NotificationSettings
-) -> Mail:
+def common(settings: NotificationSettings, *, name: str | None, reference: str) -> dict[str, str]:
+    return {
+        "greeting": f"Bonjour {name}," if name else "Bonjour,",
+        "reference": reference,
+        "signature": f"La mairie de {settings.town_name}",
+        "town_name": settings.town_name,
+    }
+
+
+def acknowledgement(routed: RequestRouted, *, settings: NotificationSettings) -> Content:
     due = routed.due_at.astimezone(ZoneInfo(settings.timezone)).date()
-    return _render(
-        "acknowledgement",
-        f"[{settings.town_name}] Demande {routed.reference} : accusé de réception",
-        department=routed.department.label,
-        due_date=long_date(due),
-        **_common(settings, recipient, routed.reference),
+    return Content(
+        ACKNOWLEDGEMENT, {"department": routed.department.label, "due_date": long_date(due)}
     )
 
 
-def status_update(
-    changed: RequestStatusChanged, *, recipient: Recipient, settings: NotificationSettings
-) -> Mail:
-    label = STATUS_LABELS[changed.status]
-    return _render(
-        "status_changed",
-        f"[{settings.town_name}] Demande {changed.reference} : {label}",
-        status_label=label,
-        status_sentence=STATUS_SENTENCES[changed.status],
-        comment=(changed.comment or "").strip(),
-        **_common(settings, recipient, changed.reference),
+def status_update(changed: RequestStatusChanged, *, settings: NotificationSettings) -> Content:
+    comment = (changed.comment or "").strip()
+    waiting = changed.status is RequestStatus.WAITING_CITIZEN
+    return Content(
+        STATUS_CHANGED,
+        {
+            "status": changed.status.value,
+            "status_label": STATUS_LABELS[changed.status],
+            "status_sentence": STATUS_SENTENCES[changed.status],
+            "comment": comment,
+            "missing": comment if waiting else "",
+        },
     )
 
 
-def agent_reply(
-    replied: AgentReplied, *, recipient: Recipient, settings: NotificationSettings
-) -> Mail:
-    return _render(
-        "agent_reply",
-        f"[{settings.town_name}] Demande {replied.reference} : réponse du service",
-        text=replied.text.strip(),
-        **_common(settings, recipient, replied.reference),
-    )
+def agent_reply(replied: AgentReplied, *, settings: NotificationSettings) -> Content:
+    return Content(AGENT_REPLY, {"text": replied.text.strip()})
 
 
-def citizen_asked(
-    asked: CitizenAsked, *, recipient: Recipient, settings: NotificationSettings
-) -> Mail:
-    return _render(
-        "citizen_asked",
-        f"[{settings.town_name}] Demande {asked.reference} : complément demandé",
-        text=asked.text.strip(),
-        **_common(settings, recipient, asked.reference),
-    )
+def citizen_asked(asked: CitizenAsked, *, settings: NotificationSettings) -> Content:
+    return Content(CITIZEN_ASKED, {"text": asked.text.strip()})
 
 
-def request_merged(
-    merged: RequestMerged, *, recipient: Recipient, settings: NotificationSettings
-) -> Mail:
-    return _render(
-        "request_merged",
-        f"[{settings.town_name}] Demande {merged.reference} : regroupée avec "
-        f"la demande {merged.kept_reference}",
-        kept_reference=merged.kept_reference,
-        **_common(settings, recipient, merged.reference),
-    )
-
-
-def message_id(*, notification_id: str, domain: str) -> str:
-    return f"<notif-{notification_id}@{domain}>"
-
-
-def compose(
-    mail: Mail,
-    *,
-    recipient: Recipient,
-    reference: str,
-    notification_id: str,
-    settings: NotificationSettings,
-    now: datetime,
-    in_reply_to: str | None = None,
-) -> EmailMessage:
-    """The MIME message (text with an HTML alternative) and its headers."""
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = Address(display_name=recipient.name or "", addr_spec=recipient.email)
-    message["Reply-To"] = settings.reply_to
-    message["Subject"] = mail.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(notification_id=notification_id, domain=settings.mail_domain)
-    if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
-        message["References"] = in_reply_to
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message["X-Loop"] = f"relais@{settings.mail_domain}"
-    message["X-Relais-Reference"] = reference
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
-    message["Content-Language"] = "fr"  # after the body: set_content drops Content-* headers
-    return message
+def request_merged(merged: RequestMerged, *, settings: NotificationSettings) -> Content:
+    return Content(REQUEST_MERGED, {"kept_reference": merged.kept_reference})

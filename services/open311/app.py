@@ -22,6 +22,7 @@ def build_app(settings: Open311Settings | None = None) -> FastAPI:
     runtime = Runtime.create(settings)
     catalogue = load_catalogue()
     book = RequestBook(db=runtime.db, catalogue=catalogue)
+    settings.warn_dev_tracking_secret()
     runtime.consume(group="open311", handlers=book.handlers())
     app = create_app(
         title="Relais Open311",
@@ -35,7 +36,11 @@ def build_app(settings: Open311Settings | None = None) -> FastAPI:
         catalogue=catalogue,
         book=book,
         intake=Intake.on_mongo(
-            db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER
+            db=runtime.db,
+            publisher=runtime.publisher,
+            source=SOURCE,
+            letter=LETTER,
+            keys=settings.tracking_keys(),
         ),
     )
     app.include_router(router)

@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from shared.config import ServiceSettings
+from shared.tokens import TrackingCodeSettings
 
 BASE_PATH = "/open311/v2"
 SOURCE = "/relais/open311"
@@ -13,7 +14,7 @@ def _csv(value: str) -> frozenset[str]:
     return frozenset(item.strip() for item in value.split(",") if item.strip())
 
 
-class Open311Settings(ServiceSettings):
+class Open311Settings(ServiceSettings, TrackingCodeSettings):
     service_name: str = "open311"
     http_port: int = 8004
     open311_api_keys: str = Field(

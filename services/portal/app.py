@@ -28,6 +28,7 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
     runtime = Runtime.create(settings)
     # Its own view of requests, from the log: whose tracking code opens which request.
     directory = RequestDirectory(db=runtime.db)
+    settings.warn_dev_tracking_secret()
     runtime.consume(group="portal-adapter", handlers=directory.handlers())
     app = create_app(
         title="Relais portail citoyen",
@@ -41,7 +42,11 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
         settings=settings,
         catalogue=load_catalogue(),
         intake=Intake.on_mongo(
-            db=runtime.db, publisher=runtime.publisher, source=SOURCE, letter=LETTER
+            db=runtime.db,
+            publisher=runtime.publisher,
+            source=SOURCE,
+            letter=LETTER,
+            keys=settings.tracking_keys(),
         ),
         blobs=BlobStore(db=runtime.db, service=settings.service_name),
         directory=directory,

@@ -4,12 +4,13 @@ from pydantic import Field
 
 from shared.attachment_links import AttachmentLinkSettings
 from shared.config import ServiceSettings
+from shared.tokens import TrackingCodeSettings
 
 SOURCE = "/relais/portal"
 LETTER = "P"
 
 
-class PortalSettings(ServiceSettings, AttachmentLinkSettings):
+class PortalSettings(ServiceSettings, AttachmentLinkSettings, TrackingCodeSettings):
     service_name: str = "portal"
     http_port: int = 8001
     public_tracking_url: str = Field(

@@ -1,9 +1,15 @@
-"""« Suivre ma demande » : reference and tracking code, posted (never in the address)."""
+"""« Suivre ma demande » : reference and tracking code, posted, or the citizen's own link.
+
+The link in the town's messages (`/suivi/{reference}?code=...`) opens the status directly. The
+code in that address reaches no other site (Referrer-Policy: no-referrer), no cache
+(Cache-Control: no-store) and no log (no access log; codes are redacted from ours); the
+page's script then takes it out of the address bar and the history.
+"""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from services.site.context import Site, SiteDep
@@ -13,6 +19,8 @@ from services.site.upstream import UpstreamDown
 router = APIRouter(include_in_schema=False)
 NOT_FOUND = "Aucune demande ne correspond à cette référence et à ce code de suivi."
 ReferencePath = Annotated[str, Path(max_length=32)]
+CodeQuery = Annotated[str | None, Query(description="Code de suivi (lien personnel)")]
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _lookup(
@@ -39,10 +47,14 @@ async def lookup(request: Request, site: SiteDep) -> HTMLResponse:
 
 @router.get("/suivi/{reference}")
 async def lookup_reference(
-    reference: ReferencePath, request: Request, site: SiteDep
+    reference: ReferencePath, request: Request, site: SiteDep, code: CodeQuery = None
 ) -> HTMLResponse:
-    """Where the QR code leads: the reference is filled in, the code is asked for."""
-    return _lookup(request, site, reference=reference.strip().upper())
+    """The citizen's link opens the status; the QR code's (no code) fills in the reference."""
+    if not code:
+        return _lookup(request, site, reference=reference.strip().upper())
+    page = await _status_page(request, site, {"reference": reference, "code": code})
+    page.headers.update(PRIVATE)
+    return page
 
 
 def _checked(values: dict[str, str]) -> tuple[str, str, dict[str, str]]:

@@ -19,6 +19,9 @@ class PublicTimelineEntry(BaseModel):
     status: RequestStatus | None = None
     status_label: str | None = None
     comment: str | None = Field(default=None, description="Message du service à l'usager")
+    message: str | None = Field(
+        default=None, description="Message de l'usager lui-même (après le dépôt de la demande)"
+    )
 
 
 class PublicRequestView(BaseModel):

@@ -51,6 +51,7 @@ def public_entry(entry: Document) -> PublicTimelineEntry:
         status=entry.get("status"),
         status_label=_status_label(entry.get("status")),
         comment=entry.get("public_comment"),
+        message=entry.get("message") if entry["kind"] == "citizen_message" else None,
     )
 
 

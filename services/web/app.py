@@ -42,7 +42,11 @@ def _web(settings: WebSettings, runtime: Runtime) -> Web:
         db=db,
         intakes={
             channel: Intake.on_mongo(
-                db=db, publisher=runtime.publisher, source=SOURCE, letter=letter
+                db=db,
+                publisher=runtime.publisher,
+                source=SOURCE,
+                letter=letter,
+                keys=settings.tracking_keys(),
             )
             for channel, letter in LETTERS.items()
         },
@@ -61,6 +65,7 @@ def build_app(settings: WebSettings | None = None) -> FastAPI:
     runtime.consume(group=CONSUMER_GROUP, handlers=web.directory.handlers())
 
     async def on_start() -> None:
+        settings.warn_dev_tracking_secret()
         for env, (field, default) in DEV_SECRETS.items():
             if getattr(settings, field) == default:
                 log.warning("web.dev_secret", hint=f"set {env} in production")

@@ -8,6 +8,7 @@ from services.web.ratelimit import RateLimit
 from shared.attachment_links import AttachmentLinkSettings
 from shared.config import ServiceSettings
 from shared.events import Channel
+from shared.tokens import TrackingCodeSettings
 
 SOURCE = "/relais/web"
 CONSUMER_GROUP = "web-adapter"
@@ -17,7 +18,7 @@ DEV_FACEBOOK_APP_SECRET = "relais-dev-facebook-app-secret-change-me"
 DEV_CHATBOT_SECRET = "relais-dev-chatbot-secret-change-me"
 
 
-class WebSettings(ServiceSettings, AttachmentLinkSettings):
+class WebSettings(ServiceSettings, AttachmentLinkSettings, TrackingCodeSettings):
     service_name: str = "web"
     http_port: int = 8003
     max_body_bytes: int = Field(default=1_000_000, gt=0, description="Largest accepted body")

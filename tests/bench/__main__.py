@@ -14,6 +14,7 @@ from shared.mongo import connect
 from tests.bench.adapters import ADAPTERS, ENV, adapter_rates
 from tests.bench.appointments import appointment_rates
 from tests.bench.documents import documents_figures
+from tests.bench.notifications import notification_rates
 from tests.bench.pipeline import accept_burst, drain_time, latencies, percentile
 from tests.bench.raw import kafka_produce_consume, store_inserts
 from tests.bench.routing import measure as routing_figures
@@ -84,6 +85,8 @@ async def measure() -> dict[str, float]:
         )
     figures |= await workspace_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
     figures |= await documents_figures(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
+    # phase "notifications": per channel, through the notifier into its dev sink (email: SMTP too)
+    figures |= await notification_rates(kafka=KAFKA, mongodb_uri=MONGODB_URI, scale=SCALE)
     figures["ratio_portal_to_raw_produce"] = (
         figures["portal_accepts_per_s"] / figures["raw_kafka_produce_per_s"]
     )

@@ -23,6 +23,8 @@ from tools.devstack import (
 from tools.devstack.processes import port_open
 
 PIPELINE = ("portal", "routing", "tracking", "notification", "mailsink")
+# Shared by the adapters and notification, as in production (not the development default).
+TRACKING_SECRET = f"e2e-tracking-secret-{uuid.uuid4().hex}"
 
 
 @dataclass
@@ -81,6 +83,7 @@ async def _start(
     specs = shifted([s for s in SERVICES if s.name in names], offset)
     smtp_port = next((e.port for s in specs if s.name == "mailsink" for e in s.extra_ports), 1025)
     tracking_port = next((s.http_port for s in specs if s.name == "tracking"), 8020)
+    site_port = next((s.http_port for s in specs if s.name == "site"), 8070)
     mail_dir = workdir.parent / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -91,6 +94,8 @@ async def _start(
         "MAIL_DIR": str(mail_dir),
         "SMTP_PORT": str(smtp_port),
         "PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking_port}/v1/public/requests/{{reference}}",
+        "PUBLIC_STATUS_URL": f"http://127.0.0.1:{site_port}/suivi/{{reference}}?code={{code}}",
+        "RELAIS_TRACKING_SECRET": TRACKING_SECRET,
         "PUBLISH_TIMEOUT_S": "3",
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
         # Where the web faces find the other services (PORTAL_URL, TRACKING_URL, SITE_URL...).

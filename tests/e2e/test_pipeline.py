@@ -43,7 +43,8 @@ async def test_a_portal_request_is_routed_tracked_and_acknowledged_by_email(
 
     mail = await mail_for(pipeline.mail_dir, accepted["reference"])
     assert mail["To"].addresses[0].addr_spec == REQUEST["citizen"]["email"]
-    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["Auto-Submitted"] == "auto-replied"
+    assert "/v1/preferences/" in str(mail["List-Unsubscribe"])
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None and accepted["reference"] in body.get_content()
     assert "Services techniques" in body.get_content()

@@ -172,6 +172,33 @@ async def test_an_agent_of_another_department_cannot_open_the_request(
     assert accepted["reference"] not in await page.inner_text("#queue-rows")
 
 
+async def test_the_citizens_status_link_opens_the_request_and_the_code_leaves_no_trace(
+    faces: Pipeline, browser: Any
+) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(f"{faces.url('portal')}/v1/requests", json=REQUEST)
+        accepted = response.json()
+        await routed_view(client, faces.url("tracking"), accepted)
+    reference, code = accepted["reference"], accepted["tracking_token"]
+    referers: list[str] = []
+    # As the town's messages give it (PUBLIC_STATUS_URL), then with the code in the fragment.
+    for link in (f"/suivi/{reference}?code={code}", f"/suivi/{reference}#code={code}"):
+        page = await new_page(browser)
+        page.on("request", lambda request: referers.append(request.headers.get("referer") or ""))
+        response = await page.goto(faces.url("site") + link)
+        assert response.status == 200
+        await page.wait_for_selector("#status-label")
+        assert await page.inner_text("h1") == f"Demande {reference}"
+        assert code not in page.url and "code" not in page.url, page.url
+        await assert_accessible(page)
+    assert response.headers.get("referrer-policy") == "no-referrer"
+    assert not any(code in referer for referer in referers)
+    wrong = await page.goto(f"{faces.url('site')}/suivi/{reference}?code=pas-le-bon-code")
+    assert wrong.status == 404
+    assert await page.input_value("#f-reference") == reference
+    assert "Aucune demande ne correspond" in await page.inner_text("main")
+
+
 async def keyboard_fill(page: Any, selector: str, text: str) -> None:
     await tab_to(page, selector)
     await page.keyboard.type(text)

@@ -9,6 +9,9 @@ from shared.events import Channel, Citizen
 from shared.intake import DELIVERIES, Intake, RequestDraft
 from shared.kafka.producer import EventPublisher
 from shared.references import COUNTERS, LEGACY, ReferenceAllocator
+from shared.tokens import TrackingKeys
+
+KEYS = TrackingKeys(version="1", secret="integration-tracking-secret", retired={})
 
 
 def _draft(message_id: str) -> RequestDraft:
@@ -37,7 +40,9 @@ async def _records(kafka: str, topic: str) -> list:
 
 
 def _intake(mongo_db, publisher: EventPublisher) -> Intake:
-    return Intake.on_mongo(db=mongo_db, publisher=publisher, source="/relais/tests", letter="P")
+    return Intake.on_mongo(
+        db=mongo_db, publisher=publisher, source="/relais/tests", letter="P", keys=KEYS
+    )
 
 
 async def test_a_redelivered_message_returns_the_first_receipt_and_publishes_once(

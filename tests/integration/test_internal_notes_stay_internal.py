@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from services.notification.handlers import Notifier
+from services.notification.app import assemble
+from services.notification.rendering import environment
 from services.notification.settings import NotificationSettings
 from services.open311.mapping import request_item
 from services.open311.store import RequestBook
@@ -123,11 +124,12 @@ async def test_no_citizen_facing_output_contains_an_internal_note(mongo_db: Any)
     outputs: dict[str, str] = {"tracking public view": tracking_public_view(envelopes)}
 
     mailer = RecordingMailer()
-    notifier = Notifier(
+    notifier = assemble(
+        NotificationSettings(),
         db=mongo_db,
         publisher=InMemoryPublisher(),  # type: ignore[arg-type]
-        mailer=mailer,  # type: ignore[arg-type]
-        settings=NotificationSettings(),
+        templates=environment(),
+        email_transport=mailer,
     )
     await deliver(envelopes, notifier.handlers())
     assert mailer.sent, "the notification service sent nothing: the check would prove nothing"

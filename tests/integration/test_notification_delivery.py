@@ -1,18 +1,15 @@
 """Notification through the real broker and store, delivering to a real SMTP server."""
 
 import asyncio
-import email
-import email.policy
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from aiosmtpd.smtp import SMTP, Session
-from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from services.notification.app import build_app
 from services.notification.ledger import notification_id
@@ -39,46 +36,11 @@ from shared.kafka.topics import REQUESTS, dead_letter_topic, topic_specs
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.factories import submitted
+from tests.notification_support import REFUSED, Inbox
 from tests.support import eventually, free_port, published, serve_app
 
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
 DOMAIN = "ville.example"
-REFUSED = "inconnu@example.org"
-
-
-@dataclass
-class Inbox:
-    """An SMTP server on 127.0.0.1 that keeps what it receives, and refuses REFUSED."""
-
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    recipients_tried: list[str] = field(default_factory=list)
-    server: asyncio.Server | None = None
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: SmtpEnvelope, address: str, _: Any
-    ) -> str:
-        self.recipients_tried.append(address)
-        if address == REFUSED:
-            return "550 5.1.1 Destinataire inconnu"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
-        raw = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
-        return "250 Message accepted"
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(
-            lambda: SMTP(self, hostname="smtp.test"), host="127.0.0.1", port=self.port
-        )
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
 
 
 @dataclass
@@ -86,6 +48,7 @@ class Stack:
     inbox: Inbox
     publisher: EventPublisher
     topic: str
+    base_url: str = ""
 
     async def publish(self, *events: Event | Envelope) -> list[Envelope]:
         sent = []
@@ -126,6 +89,7 @@ async def inbox() -> AsyncIterator[Inbox]:
 @pytest.fixture
 async def stack(topic_prefix: str, publisher: EventPublisher, inbox: Inbox) -> AsyncIterator[Stack]:
     database = f"test_notification_{uuid.uuid4().hex[:8]}"
+    port = free_port()
     settings = NotificationSettings(
         kafka_bootstrap_servers=KAFKA,
         topic_prefix=topic_prefix,
@@ -133,12 +97,18 @@ async def stack(topic_prefix: str, publisher: EventPublisher, inbox: Inbox) -> A
         mongodb_database=database,
         smtp_port=inbox.port,
         mail_domain=DOMAIN,
-        public_tracking_url="https://demarches.ville.example/suivi/{reference}",
+        public_status_url="https://demarches.ville.example/suivi/{reference}?code={code}",
         retry_max_delay_s=0.5,
+        send_backoff_s=0.2,
+        send_backoff_max_s=0.5,
+        sweep_interval_s=0.2,
+        public_notification_url=f"http://127.0.0.1:{port}",
     )
     try:
-        async with serve_app(build_app(settings)):
-            yield Stack(inbox=inbox, publisher=publisher, topic=topic_prefix + REQUESTS)
+        async with serve_app(build_app(settings), port=port) as base_url:
+            yield Stack(
+                inbox=inbox, publisher=publisher, topic=topic_prefix + REQUESTS, base_url=base_url
+            )
     finally:
         client = connect(uri=MONGODB_URI)
         await client.drop_database(database)
@@ -182,7 +152,9 @@ async def test_a_routed_request_gets_one_acknowledgement_then_status_mails(
     )
     assert ack["To"].addresses[0].addr_spec == "camille.martin@example.org"
     assert ack["Message-ID"] == f"<notif-{notification_id(routed.id)}@{DOMAIN}>"
-    assert ack["Auto-Submitted"] == "auto-generated"
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["List-Unsubscribe"] == f"<{stack.base_url}/v1/preferences/{opt_out_token(ack)}>"
+    assert ack["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert ack["X-Loop"] == f"relais@{DOMAIN}"
     assert ack["X-Relais-Reference"] == request.reference
     assert ack["Reply-To"].addresses[0].addr_spec == "demandes@ville.example"
@@ -273,7 +245,7 @@ async def test_a_refused_recipient_is_reported_once_as_permanent(stack: Stack) -
     assert isinstance(failed.data, NotificationFailed)
     assert failed.data.permanent is True
     assert failed.data.channel == "email"
-    assert "550" in failed.data.reason
+    assert "550" in failed.data.reason and "refusée" in failed.data.reason
     assert stack.inbox.recipients_tried == [REFUSED]
     assert stack.inbox.messages == []
 
@@ -288,6 +260,7 @@ async def test_other_channels_are_reported_and_none_is_respected(stack: Stack) -
     failed = await stack.outcome(NotificationFailed, sms.request_id)
     assert isinstance(failed.data, NotificationFailed)
     assert (failed.data.channel, failed.data.permanent) == ("sms", False)
+    assert failed.data.reason == "channel sms is not configured"
     assert stack.inbox.messages == []
     outcomes = await stack.events(NotificationSent) + await stack.events(NotificationFailed)
     assert [e.data.request_id for e in outcomes] == [sms.request_id]
@@ -319,3 +292,31 @@ async def test_an_event_for_an_unknown_request_is_dead_lettered_not_lost(stack: 
     assert info["dlq_error_type"] == "UnknownContact"
     assert decode(records[0]).id == routed.id
     assert stack.inbox.messages == []
+
+
+def opt_out_token(mail: EmailMessage) -> str:
+    return str(mail["List-Unsubscribe"]).strip("<>").rsplit("/", 1)[1]
+
+
+async def test_one_click_opt_out_stops_every_later_message_to_that_address(stack: Stack) -> None:
+    await stack.inbox.start()
+    request = submitted()
+    await stack.publish(request, routed_for(request))
+    [ack] = await stack.mails(1)
+    link = str(ack["List-Unsubscribe"]).strip("<>")
+    async with httpx.AsyncClient(timeout=10) as http:
+        page = await http.get(link)
+        assert page.status_code == 200 and "Ne plus recevoir de messages" in page.text
+        done = await http.post(link, data={"List-Unsubscribe": "One-Click"})
+        assert done.status_code == 200 and "C'est noté" in done.text
+        forged = await http.get(link[:-3] + "abc")
+        assert forged.status_code == 404
+        assert forged.headers["content-type"] == "application/problem+json"
+
+    later = submitted(citizen=Citizen(name="Camille", email="CAMILLE.MARTIN@example.org"))
+    await stack.publish(status_for(request, RequestStatus.IN_PROGRESS), later, routed_for(later))
+    failed = await stack.outcome(NotificationFailed, later.request_id)
+    assert failed.data.reason == "l'usager a demandé à ne plus être contacté"
+    assert failed.data.permanent
+    await asyncio.sleep(0.5)
+    assert len(stack.inbox.messages) == 1

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from services.email_adapter.drafts import MailContent, follow_up
 from services.email_adapter.parsing import parse
 from services.email_adapter.threads import (
     replied_message_ids,
@@ -123,3 +124,18 @@ async def test_a_foreign_reference_does_not_hide_the_senders_own_thread() -> Non
 )  # fmt: skip
 def test_trimming_keeps_only_what_is_new(text: str, trimmed: str) -> None:
     assert trim_reply(text) == trimmed
+
+
+def test_a_reply_that_quotes_its_status_link_does_not_carry_the_code_further() -> None:
+    raw = (
+        b"From: Camille <camille@example.org>\r\nTo: demandes@ville.example\r\n"
+        b"Subject: Re: Demande 2026-E000007\r\nMessage-ID: <r1@example.org>\r\n\r\n"
+        b"Le lien https://demarches.ville.example/suivi/2026-E000007?code=1AbCdEfGhIjKlMnOpQrStUvW"
+        b" ne marche pas chez moi.\r\n"
+    )
+    mail = MailContent(
+        parsed=parse(raw), message_id="<r1@example.org>", attachments=[], note="", raw_ref="r"
+    )
+    event = follow_up(request_id="r-1", reference="2026-E000007", mail=mail)
+    assert "1AbCdEf" not in event.text
+    assert "/suivi/2026-E000007?code=[redacted] ne marche pas" in event.text

@@ -8,7 +8,7 @@ from shared.envelope import Envelope
 from shared.errors import BrokerUnavailable
 from shared.events import Channel, Citizen, CitizenMessageReceived, RequestSubmitted
 from shared.intake import Intake, RequestDraft
-from shared.tokens import hash_token, token_matches
+from shared.tokens import TrackingKeys, hash_token, token_matches
 from tests.fakes import InMemoryDeliveries, InMemoryPublisher, SequentialReferences
 
 DRAFT = RequestDraft(
@@ -20,6 +20,7 @@ DRAFT = RequestDraft(
     citizen=Citizen(email="camille@example.org", name="Camille Martin"),
     raw_ref="portal:raw/1",
 )
+KEYS = TrackingKeys(version="1", secret="unit-test-tracking-secret", retired={})
 
 
 def _intake() -> tuple[Intake, InMemoryPublisher, InMemoryDeliveries]:
@@ -29,6 +30,7 @@ def _intake() -> tuple[Intake, InMemoryPublisher, InMemoryDeliveries]:
         references=SequentialReferences(),
         publisher=publisher,
         source="/relais/tests",
+        keys=KEYS,
     )
     return intake, publisher, deliveries
 
@@ -45,6 +47,7 @@ async def test_a_draft_becomes_one_event_with_its_identity() -> None:
     token = receipt.tracking_token
     assert token and token_matches(token, event.tracking_token_hash)
     assert event.tracking_token_hash == hash_token(token)
+    assert token == KEYS.code(event.request_id)  # derived, so notification can recompute it
     assert abs((datetime.now(UTC) - event.submitted_at).total_seconds()) < 5
     assert event.model_dump(include=set(RequestDraft.model_fields)) == DRAFT.model_dump()
     assert envelope.correlation_id == "corr-1" and envelope.source == "/relais/tests"
@@ -89,6 +92,26 @@ async def test_a_redelivery_returns_the_same_receipt_and_publishes_nothing_more(
     assert again.duplicate and len(publisher.published) == 1
 
 
+async def test_the_code_is_never_stored_only_the_version_of_its_key() -> None:
+    intake, _, deliveries = _intake()
+    receipt = await intake.submit(DRAFT)
+    await intake.settle()
+    record = deliveries.records["portal:key-1"]
+    assert receipt.tracking_token and receipt.tracking_token not in str(record)
+    assert record["tracking_key_version"] == "1"
+
+
+async def test_a_redelivery_recorded_before_derived_codes_shows_its_stored_random_code() -> None:
+    intake, _, deliveries = _intake()
+    first = await intake.submit(DRAFT)
+    await intake.settle()
+    record = deliveries.records["portal:key-1"]
+    record.pop("tracking_key_version")
+    record["tracking_token"] = "ancien-code-aleatoire"
+    again = await intake.submit(DRAFT)
+    assert again.request_id == first.request_id and again.tracking_token == "ancien-code-aleatoire"
+
+
 async def test_a_quick_retry_before_the_bookkeeping_is_not_published_again() -> None:
     intake, publisher, deliveries = _intake()
     first = await intake.submit(DRAFT)
@@ -111,6 +134,7 @@ async def test_a_delivery_left_pending_by_another_process_is_republished_as_the_
         references=SequentialReferences(),
         publisher=publisher,
         source="/relais/tests",
+        keys=KEYS,
     )
     again = await other.submit(DRAFT)
     assert again.request_id == first.request_id and again.duplicate

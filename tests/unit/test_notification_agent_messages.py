@@ -4,8 +4,6 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from services.notification.handlers import Notifier
-from services.notification.settings import NotificationSettings
 from shared.envelope import Envelope
 from shared.events import (
     AgentReplied,
@@ -16,22 +14,14 @@ from shared.events import (
     RequestSubmitted,
 )
 from tests.factories import envelope, routed_for, submitted
-from tests.fakes import InMemoryDatabase, InMemoryPublisher
 from tests.harness import Harness
-from tests.unit.test_notification_orchestration import FakeMailer
+from tests.notification_support import FakeMailer, wired
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 def _harness(mailer: FakeMailer) -> Harness:
-    publisher = InMemoryPublisher()
-    notifier = Notifier(
-        db=InMemoryDatabase(),  # type: ignore[arg-type]
-        publisher=publisher,  # type: ignore[arg-type]
-        mailer=mailer,  # type: ignore[arg-type]
-        settings=NotificationSettings(),
-    )
-    return Harness(notifier.handlers(), publisher=publisher, group="notification")
+    return wired(mailer).harness
 
 
 def _action(kind: type[Any], request: RequestSubmitted, **fields: Any) -> Envelope[Any]:

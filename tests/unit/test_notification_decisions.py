@@ -1,19 +1,20 @@
 """Notification decisions: who is told, how, and which outcome event is published."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from services.notification.channels.base import ContactPoint
 from services.notification.contacts import Contact
 from services.notification.decisions import (
-    ByEmail,
     Skip,
     Undeliverable,
     choose_channel,
     tells_citizen,
 )
-from services.notification.handlers import outcome_envelope
-from services.notification.ledger import Outcome, notification_id, outcome_event_id
+from services.notification.delivery import outcome_envelope
+from services.notification.ledger import notification_id, outcome_event_id
 from services.notification.smtp import MailerMisconfigured, RecipientRefused, _classified
 from shared.errors import TransientError, is_transient
 from shared.events import (
@@ -23,7 +24,6 @@ from shared.events import (
     RequestStatus,
     RequestStatusChanged,
 )
-from tests.factories import envelope
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -38,28 +38,47 @@ def contact(preferred: ContactPreference, email: str | None = "a@example.org") -
     )
 
 
-def test_email_is_sent_to_those_who_prefer_it() -> None:
-    decision = choose_channel(contact(ContactPreference.EMAIL))
-    assert isinstance(decision, ByEmail)
-    assert decision.recipient.email == "a@example.org"
-    assert decision.recipient.name == "Camille"
-
-
-@pytest.mark.parametrize(
-    "preferred", [ContactPreference.SMS, ContactPreference.POSTAL, ContactPreference.FACEBOOK]
-)
-def test_other_channels_are_reported_as_not_yet_delivered(preferred: ContactPreference) -> None:
-    decision = choose_channel(contact(preferred))
-    assert decision == Undeliverable(
-        channel=preferred.value,
-        reason=f"channel {preferred.value} is not supported yet; only email is sent",
-        permanent=False,
+def test_email_is_sent_to_those_who_prefer_it_in_the_thread_of_the_acknowledgement() -> None:
+    decision = choose_channel(replace(contact(ContactPreference.EMAIL), acknowledgement_id="<a>"))
+    assert decision == ContactPoint(
+        channel="email", address="a@example.org", name="Camille", extra={"in_reply_to": "<a>"}
     )
+
+
+def test_each_preference_gets_its_contact_point_with_what_the_channel_needs() -> None:
+    full = replace(
+        contact(ContactPreference.EMAIL),
+        phone="+33612345678",
+        facebook_psid="psid-1",
+        postal_address="12 rue des Lilas\n99999 Ville-Exemple",
+        conversation_id="conv-7",
+        last_inbound_at=NOW,
+    )
+    points = {
+        p: choose_channel(replace(full, preferred_contact=p))
+        for p in (
+            ContactPreference.SMS,
+            ContactPreference.FACEBOOK,
+            ContactPreference.CHATBOT,
+            ContactPreference.POSTAL,
+        )
+    }
+    assert {p.value: (c.channel, c.address) for p, c in points.items()} == {  # type: ignore[union-attr]
+        "sms": ("sms", "+33612345678"),
+        "facebook": ("facebook", "psid-1"),
+        "chatbot": ("chatbot", "conv-7"),
+        "postal": ("postal", "12 rue des Lilas\n99999 Ville-Exemple"),
+    }
+    assert points[ContactPreference.FACEBOOK].extra == {"last_inbound_at": NOW.isoformat()}  # type: ignore[union-attr]
+    assert points[ContactPreference.CHATBOT].extra == {"conversation_id": "conv-7"}  # type: ignore[union-attr]
 
 
 def test_no_address_is_a_permanent_failure_and_none_is_respected() -> None:
     assert choose_channel(contact(ContactPreference.EMAIL, email=None)) == Undeliverable(
-        channel="email", reason="no email address known", permanent=True
+        channel="email", reason="aucune adresse électronique connue", permanent=True
+    )
+    assert choose_channel(contact(ContactPreference.SMS)) == Undeliverable(
+        channel="sms", reason="aucun numéro de téléphone connu", permanent=True
     )
     assert isinstance(choose_channel(contact(ContactPreference.NONE)), Skip)
 
@@ -95,26 +114,26 @@ def test_ids_derive_from_the_trigger() -> None:
     assert sent != outcome_event_id(notification_id("event-1"), "failed")
 
 
-def _outcome(**overrides: object) -> Outcome:
+def _record(**overrides: object) -> dict[str, object]:
     fields: dict[str, object] = {
-        "notification_id": notification_id("trigger"),
+        "_id": notification_id("trigger"),
         "request_id": "req-1",
         "reference": "2026-P000001",
         "state": "sent",
         "channel": "email",
         "template": "acknowledgement",
         "at": NOW,
-        "message_id": "<notif-x@ville.example>",
+        "provider_id": "<notif-x@ville.example>",
+        "trigger": {"id": "trigger", "correlation_id": "corr-1"},
     }
-    return Outcome(**(fields | overrides))  # type: ignore[arg-type]
+    return fields | overrides
 
 
 def test_sent_outcome_event_keeps_the_correlation_and_a_fixed_id() -> None:
-    trigger = envelope(correlation_id="corr-1")
-    first = outcome_envelope(trigger, _outcome())
-    again = outcome_envelope(trigger, _outcome())
-    assert first.id == again.id == outcome_event_id(_outcome().notification_id, "sent")
-    assert first.correlation_id == "corr-1" and first.causation_id == trigger.id
+    first = outcome_envelope(_record())
+    again = outcome_envelope(_record())
+    assert first.id == again.id == outcome_event_id(notification_id("trigger"), "sent")
+    assert first.correlation_id == "corr-1" and first.causation_id == "trigger"
     assert first.source == "/relais/notification"
     assert isinstance(first.data, NotificationSent)
     assert first.data.message_id == "<notif-x@ville.example>"
@@ -122,8 +141,8 @@ def test_sent_outcome_event_keeps_the_correlation_and_a_fixed_id() -> None:
 
 
 def test_failed_outcome_event_says_why_and_whether_for_good() -> None:
-    failed = _outcome(state="failed", reason="SMTP 550 unknown user", permanent=True)
-    data = outcome_envelope(envelope(), failed).data
+    failed = _record(state="failed", reason="SMTP 550 unknown user", permanent=True)
+    data = outcome_envelope(failed).data
     assert isinstance(data, NotificationFailed)
     assert (data.reason, data.permanent, data.channel) == ("SMTP 550 unknown user", True, "email")
 

@@ -135,6 +135,53 @@ def test_the_tracking_code_travels_in_a_header_never_in_an_address() -> None:
     assert empty.status_code == 422 and 'id="f-code-error"' in empty.text
 
 
+def _tracking_for(code: str, seen: list[httpx.Request]) -> Handler:
+    def track(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.headers.get("X-Tracking-Token") != code:
+            return httpx.Response(404, json={"detail": "inconnue"})
+        view = {
+            "reference": "2026-E000007",
+            "status": "routed",
+            "status_label": "transmise au service",
+            "department": "Services techniques",
+            "due_at": "2026-12-16T16:30:00Z",
+            "submitted_at": "2026-12-01T09:00:00Z",
+            "timeline": [],
+        }
+        return httpx.Response(200, json=view)
+
+    return track
+
+
+def test_the_citizens_link_opens_the_status_and_the_code_goes_nowhere_else() -> None:
+    seen: list[httpx.Request] = []
+    client = site(_tracking_for("1AbC-dEf_ghIJklmnoPQRstu", seen))
+    page = client.get("/suivi/2026-e000007?code=1AbC-dEf_ghIJklmnoPQRstu")
+    assert page.status_code == 200
+    assert "<h1 data-forget-code>Demande 2026-E000007</h1>" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert [r.url.path for r in seen] == ["/v1/public/requests/2026-E000007"]
+    assert all("1AbC" not in str(r.url) for r in seen)  # a header to tracking, never a URL
+
+
+def test_a_link_with_a_wrong_code_asks_for_the_code_with_the_reference_filled_in() -> None:
+    client = site(_tracking_for("the-right-code-00000000", []))
+    page = client.get("/suivi/2026-E000007?code=not-the-code")
+    assert page.status_code == 404
+    assert "Aucune demande ne correspond" in page.text
+    assert 'value="2026-E000007"' in page.text and "not-the-code" not in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_without_a_code_the_link_asks_for_it() -> None:
+    seen: list[httpx.Request] = []
+    page = site(_tracking_for("x", seen)).get("/suivi/2026-E000007")
+    assert page.status_code == 200 and seen == []
+    assert 'value="2026-E000007"' in page.text and "data-code-from-fragment" in page.text
+
+
 def test_a_portal_that_does_not_answer_gives_a_french_503_page() -> None:
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")

@@ -7,8 +7,20 @@ from services.tracking import views
 from services.tracking.projection import project
 from services.tracking.public import token_matches
 from services.tracking.queries import RequestFilter, is_overdue, selector
+from services.tracking.work import project_action
 from shared.envelope import Envelope
-from shared.events import Channel, Department, RequestRouted, RequestStatus, RequestStatusChanged
+from shared.events import (
+    AgentReplied,
+    Channel,
+    CitizenAsked,
+    CitizenMessageReceived,
+    ConsultationRequested,
+    Department,
+    InternalNoteAdded,
+    RequestRouted,
+    RequestStatus,
+    RequestStatusChanged,
+)
 from shared.intake import hash_token
 from shared.mongo import Document
 from tests.factories import TOKEN, submitted
@@ -124,3 +136,56 @@ def test_department_stats_count_statuses_and_overdue_requests() -> None:
     assert lines[0].by_status == {RequestStatus.ROUTED: 2, RequestStatus.RESOLVED: 1}
     assert lines[0].department and lines[0].department.label == "Propreté"
     assert lines[1].total == 4 and lines[1].overdue == 0
+
+
+def test_the_public_view_shows_every_public_message_and_never_an_internal_note() -> None:
+    doc, entries = _history()
+    ids = {"request_id": doc["_id"], "reference": doc["reference"]}
+    at = T0 + timedelta(days=2)
+    actions = [
+        InternalNoteAdded(**ids, text="NOTE-INTERNE : voir avec le voisin", actor="a-1", at=at),
+        ConsultationRequested(
+            **ids,
+            department=Department(code="urbanisme", label="Urbanisme"),
+            question="AVIS-INTERNE : permis en cours ?",
+            actor="a-1",
+            at=at,
+        ),
+        CitizenAsked(**ids, text="Pouvez-vous joindre une photo ?", actor="a-1", at=at),
+        AgentReplied(**ids, text="Une équipe passera lundi.", actor="a-1", at=at),
+        InternalNoteAdded(**ids, text="NOTE-INTERNE-2 : facturer", actor="a-1", at=at),
+    ]
+    state = doc
+    for action in actions:
+        projection = project_action(Envelope(data=action, source="/relais/tests"), state)
+        state = {**state, **projection.changes}
+        entries.append(projection.entry)
+    message = CitizenMessageReceived(
+        **ids, channel=Channel.PORTAL, text="Voici la photo demandée.", received_at=at
+    )
+    projected = project(
+        Envelope(data=message, source="/relais/tests"), state, reopen_window=timedelta(days=15)
+    )
+    entries.append(projected.entry)
+    resolved = RequestStatusChanged(
+        **ids, status=RequestStatus.RESOLVED, comment="Trou rebouché.", actor="a-1", changed_at=at
+    )
+    entries.append(
+        project(
+            Envelope(data=resolved, source="/relais/tests"),
+            state,
+            reopen_window=timedelta(days=15),
+        ).entry
+    )
+
+    view = views.public_view(doc, entries)
+    shown = [(e.kind, e.comment or e.message) for e in view.timeline if e.comment or e.message]
+    assert shown == [
+        ("citizen_asked", "Pouvez-vous joindre une photo ?"),
+        ("agent_reply", "Une équipe passera lundi."),
+        ("citizen_message", "Voici la photo demandée."),
+        ("status_changed", "Trou rebouché."),
+    ]
+    text = view.model_dump_json()
+    assert "INTERNE" not in text and "internal_note" not in text
+    assert "consultation" not in text

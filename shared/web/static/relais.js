@@ -44,7 +44,27 @@ function setUpShortcutToggle(toggle) {
   });
 }
 
+// A citizen's status link carries the tracking code (?code= or #code=): once the page is
+// open, the address bar and the history keep only the reference.
+function forgetCode() {
+  const url = new URL(window.location.href);
+  url.searchParams.delete("code");
+  url.hash = "";
+  history.replaceState(null, "", url.pathname + url.search);
+}
+
+// A link with the code in its fragment (never sent to any server): post it like the form.
+function openFromFragment(form) {
+  const code = new URLSearchParams(window.location.hash.slice(1)).get("code");
+  if (!code) return;
+  forgetCode();
+  form.elements.code.value = code;
+  form.submit();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  if (document.querySelector("[data-forget-code]")) forgetCode();
+  document.querySelectorAll("[data-code-from-fragment]").forEach(openFromFragment);
   document.querySelectorAll("[data-live-url]").forEach(startLiveUpdates);
   document.querySelectorAll("[data-shortcut-toggle]").forEach(setUpShortcutToggle);
   document.addEventListener("keydown", onShortcut);
