@@ -13,7 +13,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification.appointments import AppointmentMails
 from services.notification.channels.base import Channel
+from services.notification.channels.chatbot import chatbot_channel
 from services.notification.channels.email import EmailChannel, SinkMailer, Transport
+from services.notification.channels.facebook import messenger_channel
 from services.notification.channels.sink import Sink
 from services.notification.contacts import Contacts
 from services.notification.context import NotificationContext
@@ -63,6 +65,8 @@ def channels_for(
         )
     channels: list[Channel] = [
         EmailChannel(transport=email_transport, settings=settings, templates=templates),
+        messenger_channel(settings, db=db, templates_dir=settings.templates_dir),
+        chatbot_channel(settings, db=db, templates_dir=settings.templates_dir),
     ]
     return {channel.name: channel for channel in channels}
 

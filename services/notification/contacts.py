@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notification.channels.chatbot import conversation_id_of
 from shared.events import Channel, CitizenMessageReceived, ContactPreference, RequestSubmitted
 from shared.mongo import Document
 
@@ -38,14 +39,6 @@ class Contact:
     tracking_token_hash: str | None = None  # which key made the code (never the code)
 
 
-def conversation_of(event: RequestSubmitted) -> str | None:
-    """The chatbot puts its conversation id in the request's form fields."""
-    if event.channel is not Channel.CHATBOT or event.form is None:
-        return None
-    conversation = event.form.fields.get("conversation_id")
-    return str(conversation) if conversation else None
-
-
 class Contacts:
     def __init__(self, *, db: AsyncDatabase[Document]) -> None:
         self._db = db
@@ -64,7 +57,7 @@ class Contacts:
                     "facebook_psid": citizen.facebook_psid,
                     "postal_address": citizen.postal_address,
                     "intake_channel": event.channel.value,
-                    "conversation_id": conversation_of(event),
+                    "conversation_id": conversation_id_of(event),
                     "last_inbound_at": event.submitted_at,
                     "tracking_token_hash": event.tracking_token_hash,
                 }
