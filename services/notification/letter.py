@@ -42,6 +42,7 @@ class Letter:
     body: str
     status_url: str
     tracking: str  # how to follow the request with its code
+    closing: str
     created_at: datetime
 
 
@@ -97,6 +98,8 @@ def render(letter: Letter, *, head: Letterhead) -> Printed:
     _opening(pdf, letter)
     pdf.write_lines(letter.body.strip())
     _tracking(pdf, letter)
+    pdf.ln(LINE)
+    pdf.write_lines(letter.closing)
     pdf.ln(LINE)
     pdf.set_font(pdf.family, "B", 10)
     pdf.write_lines(head.signature, align="R")

@@ -28,6 +28,9 @@ TEMPLATES = Environment(
 )
 NO_ADDRESS = "Adresse postale absente : le courrier ne peut pas être préparé."
 LONG_ADDRESS = "Adresse postale trop longue : six lignes au plus, nom compris (norme La Poste)."
+CLOSING = (
+    "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées."
+)
 QUEUED_DETAIL = "Courrier en attente d'envoi par le service courrier"
 
 
@@ -92,6 +95,7 @@ def compose(notice: Notice, to: ContactPoint, *, settings: NotificationSettings)
         body=body,
         status_url=str(context["status_url"]),
         tracking=tracking_help(reference=notice.reference, code=context.get("tracking_code")),
+        closing=CLOSING,
         created_at=notice.created_at,
     )
 
