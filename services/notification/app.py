@@ -54,7 +54,12 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         "confirmation et rappel de leurs rendez-vous (.ics). Courriers postaux : PDF à "
         "l'en-tête de la mairie, mis en attente pour le service courrier (liste, "
         "téléchargement, impression groupée, marquage « posté »).",
-        lifespan=lifespan_for(runtime, on_start=lambda: mailroom.ensure_indexes(runtime.db)),
+        lifespan=lifespan_for(
+            runtime,
+            on_start=lambda: mailroom.ensure_indexes(
+                runtime.db, kept_after_posting_s=settings.letters_kept_days * 86400
+            ),
+        ),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )
     app.state.notification = Notification(settings=settings, db=runtime.db)

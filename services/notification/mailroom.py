@@ -28,9 +28,13 @@ def letter_id(*, key: str, created_at: datetime) -> str:
     return f"L{created_at:%Y%m%d%H%M%S}-{uuid.uuid5(NAMESPACE, key).hex[:16]}"
 
 
-async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+async def ensure_indexes(db: AsyncDatabase[Document], *, kept_after_posting_s: int) -> None:
+    """A posted letter (and the tracking code it prints) is deleted once its time is up."""
     await db[LETTERS].create_index("key", unique=True, name="by_key")
     await db[LETTERS].create_index([("state", ASCENDING), ("_id", ASCENDING)], name="by_state")
+    await db[LETTERS].create_index(
+        "posted_at", expireAfterSeconds=kept_after_posting_s, name="posted_expiry"
+    )
 
 
 async def by_key(db: AsyncDatabase[Document], *, key: str) -> Document | None:

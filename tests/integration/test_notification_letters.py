@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 from pypdf import PdfReader
 
 from services.notification.app import build_app
@@ -17,7 +18,7 @@ from services.notification.channels.base import ContactPoint, Notice, PermanentE
 from services.notification.channels.postal import PostalChannel
 from services.notification.settings import NotificationSettings
 from shared.auth import DEV_SECRET, Agent, issue_token
-from shared.mongo import connect
+from shared.mongo import Document, connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.support import serve_app
 
@@ -31,6 +32,7 @@ HOME = ContactPoint(
 class Running:
     http: httpx.AsyncClient
     channel: PostalChannel
+    db: AsyncDatabase[Document]
 
 
 def auth(name: str = "Paul Courrier") -> dict[str, str]:
@@ -62,7 +64,7 @@ async def running(topic_prefix: str) -> AsyncIterator[Running]:
     channel = PostalChannel(db=app.state.notification.db, settings=settings)
     try:
         async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
-            yield Running(http=http, channel=channel)
+            yield Running(http=http, channel=channel, db=app.state.notification.db)
     finally:
         client = connect(uri=MONGODB_URI)
         await client.drop_database(settings.database_name)
@@ -133,6 +135,8 @@ async def test_pages_download_batch_and_posted_marking(running: Running) -> None
     assert [item["id"] for item in done] == ids[:1]
     batch = await running.http.get("/v1/letters/batch.pdf", headers=auth())
     assert batch.headers["x-letters"] == "4"
+    indexes = await running.db["letters"].index_information()
+    assert indexes["posted_expiry"]["expireAfterSeconds"] == 30 * 86400  # then deleted
 
 
 async def test_agents_only_and_errors_as_problems(running: Running) -> None:
