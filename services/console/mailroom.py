@@ -26,6 +26,10 @@ async def letters(
     page = await console.upstream.letters(
         token=token, cursor=apres, limit=console.settings.page_size
     )
+    if page.status == 403:
+        return console.render(
+            request, "forbidden.html", agent=agent, status_code=403, message=page.detail
+        )
     body = page.body if page.status == 200 and isinstance(page.body, dict) else {}
     return console.render(
         request,

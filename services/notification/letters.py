@@ -1,6 +1,7 @@
 """The mail room's HTTP API: queued letters listed, downloaded, printed at once, marked posted.
 
-Agents only (the same bearer tokens as tracking's API). Marking a letter posted publishes
+Agents of the mail room's department, and administrators (the same bearer tokens as
+tracking's API). Marking a letter posted publishes
 nothing: the timeline already says the letter was prepared (the notice's outcome), and the
 mail room's record keeps who posted it and when.
 """
@@ -14,9 +15,8 @@ from fastapi import APIRouter, Path, Query, Response
 from pypdf import PdfReader, PdfWriter
 
 from services.notification import mailroom
-from services.notification.context import Context
+from services.notification.context import Context, MailroomAgent
 from services.notification.schemas import LetterPage, LetterSummary
-from shared.auth import CurrentAgent
 from shared.mongo import Document
 from shared.problems import ProblemError
 
@@ -25,6 +25,7 @@ LetterId = Annotated[str, Path(pattern=r"^L[0-9]{14}-[0-9a-f]{16}$")]
 State = Annotated[Literal["queued", "posted"], Query(description="queued : à envoyer")]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Jeton d'agent absent, invalide ou expiré"},
+    403: {"description": "Agent d'un autre service que celui du courrier"},
     404: {"description": "Courrier inconnu"},
 }
 PDF: dict[int | str, dict[str, Any]] = {
@@ -53,7 +54,7 @@ def pdf_response(content: bytes, *, filename: str, **headers: str) -> Response:
 @router.get("", summary="Courriers à envoyer (ou postés), les plus anciens d'abord")
 async def list_letters(
     ctx: Context,
-    _: CurrentAgent,
+    _: MailroomAgent,
     state: State = "queued",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^L[0-9]{14}-[0-9a-f]{16}$")] = None,
@@ -83,7 +84,7 @@ def merge(pdfs: list[bytes], *, recto_verso: bool) -> bytes:
     responses={**RESPONSES, **PDF},
 )
 async def batch(
-    ctx: Context, _: CurrentAgent, state: State = "queued", recto_verso: bool = False
+    ctx: Context, _: MailroomAgent, state: State = "queued", recto_verso: bool = False
 ) -> Response:
     pdfs = await mailroom.pdfs(ctx.db, state=state, limit=ctx.settings.batch_max_letters)
     if not pdfs:
@@ -99,7 +100,7 @@ async def batch(
     response_class=Response,
     responses={**RESPONSES, **PDF},
 )
-async def download(letter_id: LetterId, ctx: Context, _: CurrentAgent) -> Response:
+async def download(letter_id: LetterId, ctx: Context, _: MailroomAgent) -> Response:
     doc = await mailroom.get(ctx.db, letter_id=letter_id)
     if doc is None:
         raise ProblemError(404, NOT_FOUND)
@@ -111,7 +112,7 @@ async def download(letter_id: LetterId, ctx: Context, _: CurrentAgent) -> Respon
     summary="Marquer un courrier comme posté (une seconde fois ne change rien)",
     responses=RESPONSES,
 )
-async def posted(letter_id: LetterId, ctx: Context, agent: CurrentAgent) -> LetterSummary:
+async def posted(letter_id: LetterId, ctx: Context, agent: MailroomAgent) -> LetterSummary:
     doc = await mailroom.mark_posted(ctx.db, letter_id=letter_id, agent=agent, at=datetime.now(UTC))
     if doc is None:
         raise ProblemError(404, NOT_FOUND)

@@ -46,6 +46,9 @@ class NotificationSettings(ServiceSettings, AgentAuthSettings):
         default=Path("/usr/share/fonts/truetype/dejavu"),
         description="DejaVu TTF fonts (Debian's fonts-dejavu-core); else latin-1 core fonts",
     )
+    mailroom_department: str = Field(
+        default="accueil", description="The department that posts letters (and admins)"
+    )
     letters_kept_days: int = Field(
         default=30, ge=1, le=3650, description="Days a posted letter stays (reprints)"
     )

@@ -35,8 +35,10 @@ class Running:
     db: AsyncDatabase[Document]
 
 
-def auth(name: str = "Paul Courrier") -> dict[str, str]:
-    agent = Agent(agent_id=name.lower().replace(" ", "."), name=name, department="accueil")
+def auth(name: str = "Paul Courrier", department: str = "accueil", *roles: str) -> dict[str, str]:
+    agent = Agent(
+        agent_id=name.lower().replace(" ", "."), name=name, department=department, roles=[*roles]
+    )
     return {"authorization": f"Bearer {issue_token(agent=agent, secret=DEV_SECRET)}"}
 
 
@@ -157,6 +159,12 @@ async def test_agents_only_and_errors_as_problems(running: Running) -> None:
             assert refused.status_code == 401, (path, headers)
             assert refused.headers["content-type"].startswith(PROBLEM)
             assert refused.headers["www-authenticate"] == "Bearer"
+        other = auth("Sam Voirie", "services_techniques", "supervisor")
+        forbidden = await running.http.request(method, path, headers=other)
+        assert forbidden.status_code == 403, path
+        assert forbidden.json()["detail"] == "Le courrier est réservé au service accueil."
+        admin = await running.http.request(method, path, headers=auth("Alex", "urbanisme", "admin"))
+        assert admin.status_code == 200, path
     unknown = "L20261202090000-0123456789abcdef"
     for method, path in (
         ("GET", f"/v1/letters/{unknown}.pdf"),

@@ -2,6 +2,7 @@
 
 import httpx
 
+from shared.auth import DEV_SECRET, verify_token
 from tests.unit.test_console_pages import FakeTracking, csrf_of, logged_in
 
 LETTER = {
@@ -25,9 +26,18 @@ class FakeNotification(FakeTracking):
         super().__init__()
         self.posted: list[str] = []
 
+    @staticmethod
+    def agents(request: httpx.Request) -> str:
+        token = request.headers["authorization"].removeprefix("Bearer ")
+        return str(verify_token(token, secret=DEV_SECRET).name)
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
         path = request.url.path
+        if path.startswith("/v1/letters") and "Bob" in self.agents(request):
+            return httpx.Response(
+                403, json={"detail": "Le courrier est réservé au service accueil."}
+            )
         if path == "/v1/letters":
             assert request.url.params["state"] == "queued"
             queued = [] if self.posted else [LETTER]
@@ -76,3 +86,10 @@ def test_an_unknown_letter_is_a_404_and_a_bad_id_never_reaches_notification() ->
     assert client.get("/courrier/..%2Fsecret.pdf").status_code in (404, 422)
     assert len(fake.seen) == seen
     assert client.get("/courrier").status_code == 200
+
+
+def test_another_department_is_told_the_mail_room_is_not_theirs() -> None:
+    client = logged_in(FakeNotification(), department="urbanisme", name="Bob")
+    page = client.get("/courrier")
+    assert page.status_code == 403
+    assert "Le courrier est réservé au service accueil." in page.text
