@@ -2,14 +2,12 @@
 
 from fastapi import FastAPI
 
-from services.notification import letters, mailroom
+from services.notification import letters
 from services.notification.appointments import AppointmentMails
-from services.notification.context import Notification
 from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
 from services.notification.smtp import SmtpMailer
 from shared.appointment_envelope import decode_appointment
-from shared.auth import install_agent_auth
 from shared.http import create_app
 from shared.kafka.consumer import RetryPolicy
 from shared.kafka.topics import APPOINTMENTS
@@ -51,18 +49,9 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         title="Relais notification",
         description="Informe les habitants par courriel : accusé de réception de leur demande, "
         "changements de statut, réponses et sollicitations des agents, regroupement ; "
-        "confirmation et rappel de leurs rendez-vous (.ics). Courriers postaux : PDF à "
-        "l'en-tête de la mairie, mis en attente pour le service courrier (liste, "
-        "téléchargement, impression groupée, marquage « posté »).",
-        lifespan=lifespan_for(
-            runtime,
-            on_start=lambda: mailroom.ensure_indexes(
-                runtime.db, kept_after_posting_s=settings.letters_kept_days * 86400
-            ),
-        ),
+        "confirmation et rappel de leurs rendez-vous (.ics).",
+        lifespan=lifespan_for(runtime),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )
-    app.state.notification = Notification(settings=settings, db=runtime.db)
-    install_agent_auth(app, settings)
-    app.include_router(letters.router)
+    letters.install(app, settings=settings, db=runtime.db)
     return app

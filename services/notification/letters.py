@@ -8,19 +8,75 @@ mail room's record keeps who posted it and when.
 
 import asyncio
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 from pypdf import PdfReader, PdfWriter
 
 from services.notification import mailroom
-from services.notification.context import Context, MailroomAgent
+from services.notification.letter_settings import LetterSettings
 from services.notification.schemas import LetterPage, LetterSummary
+from shared.auth import Agent, CurrentAgent, install_agent_auth
 from shared.mongo import Document
 from shared.problems import ProblemError
 
-router = APIRouter(prefix="/v1/letters", tags=["courrier"])
+log = structlog.get_logger(__name__)
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class MailRoom:
+    settings: LetterSettings
+    db: AsyncDatabase[Document]
+
+
+def _mailroom(request: Request) -> MailRoom:
+    found: MailRoom = request.app.state.mailroom
+    return found
+
+
+Context = Annotated[MailRoom, Depends(_mailroom)]
+
+
+def _mailroom_agent(agent: CurrentAgent, ctx: Context) -> Agent:
+    """Letters print names, addresses and tracking codes: the mail room's department only."""
+    department = ctx.settings.mailroom_department
+    if agent.department != department and ADMIN not in agent.roles:
+        raise ProblemError(403, f"Le courrier est réservé au service {department}.")
+    return agent
+
+
+MailroomAgent = Annotated[Agent, Depends(_mailroom_agent)]
+
+
+@asynccontextmanager
+async def _indexes(app: FastAPI) -> AsyncIterator[None]:
+    ctx: MailRoom = app.state.mailroom
+    try:
+        kept_s = ctx.settings.letters_kept_days * 86400
+        await mailroom.ensure_indexes(ctx.db, kept_after_posting_s=kept_s)
+    except PyMongoError:
+        log.warning("mailroom.indexes_not_created")  # the next start creates them
+    yield
+
+
+router = APIRouter(prefix="/v1/letters", tags=["courrier"], lifespan=_indexes)
+
+
+def install(app: FastAPI, *, settings: LetterSettings, db: AsyncDatabase[Document]) -> None:
+    """The mail room's routes on the notification app, with agents' authentication."""
+    app.state.mailroom = MailRoom(settings=settings, db=db)
+    install_agent_auth(app, settings)
+    app.include_router(router)
+
+
 LetterId = Annotated[str, Path(pattern=r"^L[0-9]{14}-[0-9a-f]{16}$")]
 State = Annotated[Literal["queued", "posted"], Query(description="queued : à envoyer")]
 RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -63,10 +63,10 @@ async def running(topic_prefix: str) -> AsyncIterator[Running]:
         database_prefix=database_prefix,
     )
     app = build_app(settings)
-    channel = PostalChannel(db=app.state.notification.db, settings=settings)
+    channel = PostalChannel(db=app.state.mailroom.db, settings=settings)
     try:
         async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
-            yield Running(http=http, channel=channel, db=app.state.notification.db)
+            yield Running(http=http, channel=channel, db=app.state.mailroom.db)
     finally:
         client = connect(uri=MONGODB_URI)
         await client.drop_database(settings.database_name)
