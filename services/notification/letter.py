@@ -44,6 +44,7 @@ class Letter:
     tracking: str  # how to follow the request with its code
     closing: str
     created_at: datetime
+    opt_out: str | None = None  # the page where the citizen stops letters
 
 
 class _Pdf(FPDF):
@@ -103,6 +104,10 @@ def render(letter: Letter, *, head: Letterhead) -> Printed:
     pdf.ln(LINE)
     pdf.set_font(pdf.family, "B", 10)
     pdf.write_lines(head.signature, align="R")
+    if letter.opt_out:
+        pdf.ln(LINE)
+        pdf.set_font(pdf.family, size=8)
+        pdf.write_lines(f"Ne plus recevoir de courriers de la mairie : {letter.opt_out}", height=4)
     return Printed(pdf=bytes(pdf.output()), pages=pdf.pages_count)
 
 

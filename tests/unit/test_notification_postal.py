@@ -7,10 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from pypdf import PdfReader
 
 from services.notification.channels.base import ContactPoint, Notice, PermanentError
-from services.notification.channels.postal import compose, french_date, letterhead
+from services.notification.channels.postal import (
+    TEMPLATES_DIR,
+    compose,
+    french_date,
+    letterhead,
+)
 from services.notification.letter import WINDOW_X, WINDOW_Y, render
 from services.notification.letters import merge
 from services.notification.settings import NotificationSettings
@@ -139,3 +145,25 @@ def test_french_dates_and_recto_verso_batches() -> None:
     one = render(compose(notice(), HOME, settings=SETTINGS), head=letterhead(SETTINGS)).pdf
     assert len(PdfReader(io.BytesIO(merge([one, one], recto_verso=False))).pages) == 2
     assert len(PdfReader(io.BytesIO(merge([one, one], recto_verso=True))).pages) == 4
+
+
+def test_the_towns_own_templates_come_first_and_the_opt_out_link_is_printed(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "postal").mkdir()
+    (tmp_path / "postal" / "agent_reply.subject").write_text("Votre courrier du {{ reference }}")
+    town = Environment(
+        loader=ChoiceLoader([FileSystemLoader(tmp_path), FileSystemLoader(TEMPLATES_DIR)]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+    )
+    letter = compose(
+        notice("agent_reply", text="Nous passons jeudi.", opt_out_url="https://ville.example/p/x"),
+        HOME,
+        settings=SETTINGS,
+        templates=town,
+    )
+    assert letter.subject == "Votre courrier du 2026-C000042"  # the town's wording
+    assert "Nous passons jeudi." in letter.body  # the packaged body
+    text = " ".join(text_of(render(letter, head=letterhead(SETTINGS)).pdf).split())
+    assert "Ne plus recevoir de courriers de la mairie : https://ville.example/p/x" in text

@@ -1,7 +1,8 @@
 """Postal letters: a PDF in the town's layout, queued in the mail room for agents to post.
 
-Nothing leaves the service: the channel is its own development sink. A template's first line
-is the letter's subject ("Objet"), the rest its body (templates/postal/<template>.txt).
+Nothing leaves the service: the channel is its own development sink. The subject ("Objet")
+and the body come from templates/postal/<template>.subject and .txt (Jinja2, French); given
+the notifier's template environment, the town's own templates come first.
 """
 
 import asyncio
@@ -20,8 +21,9 @@ from services.notification.letter import Letter, Letterhead, render
 from services.notification.settings import NotificationSettings
 from shared.mongo import Document
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent.parent / "templates" / "postal"),
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
+PACKAGED = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
     undefined=StrictUndefined,
     trim_blocks=True,
     autoescape=False,
@@ -66,7 +68,13 @@ def letterhead(settings: NotificationSettings) -> Letterhead:
     )
 
 
-def compose(notice: Notice, to: ContactPoint, *, settings: NotificationSettings) -> Letter:
+def compose(
+    notice: Notice,
+    to: ContactPoint,
+    *,
+    settings: NotificationSettings,
+    templates: Environment = PACKAGED,
+) -> Letter:
     """The letter's text, from the notice (pure)."""
     lines = [line.strip() for line in to.address.splitlines() if line.strip()]
     if not lines:
@@ -82,20 +90,21 @@ def compose(notice: Notice, to: ContactPoint, *, settings: NotificationSettings)
         "reference": notice.reference,
     }
     try:
-        template = TEMPLATES.get_template(f"{notice.template}.txt")
+        subject = templates.get_template(f"postal/{notice.template}.subject").render(**context)
+        body = templates.get_template(f"postal/{notice.template}.txt").render(**context)
     except TemplateNotFound as exc:
         raise PermanentError(f"Aucun modèle de courrier « {notice.template} ».") from exc
-    subject, _, body = template.render(**context).partition("\n")
     local = notice.created_at.astimezone(ZoneInfo(settings.timezone))
     return Letter(
         recipient=tuple(recipient),
         place_date=f"{settings.town_name}, le {french_date(local)}",
-        subject=subject.strip(),
+        subject=" ".join(subject.split()),
         reference=notice.reference,
         body=body,
         status_url=str(context["status_url"]),
         tracking=tracking_help(reference=notice.reference, code=context.get("tracking_code")),
         closing=CLOSING,
+        opt_out=context.get("opt_out_url"),
         created_at=notice.created_at,
     )
 
@@ -103,16 +112,23 @@ def compose(notice: Notice, to: ContactPoint, *, settings: NotificationSettings)
 class PostalChannel:
     name: ClassVar[str] = "postal"
 
-    def __init__(self, *, db: AsyncDatabase[Document], settings: NotificationSettings) -> None:
+    def __init__(
+        self,
+        *,
+        db: AsyncDatabase[Document],
+        settings: NotificationSettings,
+        templates: Environment = PACKAGED,
+    ) -> None:
         self._db = db
         self._settings = settings
+        self._templates = templates
         self._head = letterhead(settings)
 
     async def send(self, notice: Notice, to: ContactPoint) -> Sent:
         kept = await mailroom.by_key(self._db, key=notice.key)
         if kept is not None:
             return Sent(provider_id=str(kept["_id"]), detail=QUEUED_DETAIL)
-        letter = compose(notice, to, settings=self._settings)
+        letter = compose(notice, to, settings=self._settings, templates=self._templates)
         printed = await asyncio.to_thread(render, letter, head=self._head)
         stored = await mailroom.queue(
             self._db,
