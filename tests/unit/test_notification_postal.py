@@ -134,9 +134,11 @@ def test_more_than_six_lines_cannot_fit_the_window() -> None:
         compose(notice(), replace(HOME, address=address), settings=SETTINGS)
 
 
-def test_an_unknown_template_is_a_permanent_failure() -> None:
+def test_an_unknown_template_or_a_missing_field_is_a_permanent_failure() -> None:
     with pytest.raises(PermanentError, match="Aucun modèle de courrier"):
         compose(notice("nope"), HOME, settings=SETTINGS)
+    with pytest.raises(PermanentError, match="« agent_reply » incomplet"):
+        compose(notice("agent_reply"), HOME, settings=SETTINGS)  # no text
 
 
 def test_french_dates_and_recto_verso_batches() -> None:

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    UndefinedError,
+)
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification import mailroom
@@ -94,6 +100,8 @@ def compose(
         body = templates.get_template(f"postal/{notice.template}.txt").render(**context)
     except TemplateNotFound as exc:
         raise PermanentError(f"Aucun modèle de courrier « {notice.template} ».") from exc
+    except UndefinedError as exc:  # retrying would fail the same way
+        raise PermanentError(f"Modèle de courrier « {notice.template} » incomplet : {exc}") from exc
     local = notice.created_at.astimezone(ZoneInfo(settings.timezone))
     return Letter(
         recipient=tuple(recipient),
