@@ -125,7 +125,13 @@ def _letterhead(pdf: _Pdf, head: Letterhead) -> None:
 
 
 def _window(pdf: _Pdf, recipient: tuple[str, ...]) -> None:
-    pdf.set_font(pdf.family, size=10.5)
+    """The address block; a long line makes the font smaller (down to 7 pt), never wraps."""
+    size = 10.5
+    pdf.set_font(pdf.family, size=size)
+    widest = max(pdf.get_string_width(pdf.text_of(line)) for line in recipient)
+    if widest > WINDOW_WIDTH - 10:
+        size = max(7.0, size * (WINDOW_WIDTH - 10) / widest)
+        pdf.set_font(pdf.family, size=size)
     pdf.set_xy(WINDOW_X + 5, WINDOW_Y + 3)
     for line in recipient[:WINDOW_LINES]:
         pdf.set_x(WINDOW_X + 5)

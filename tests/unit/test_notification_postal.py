@@ -169,3 +169,18 @@ def test_the_towns_own_templates_come_first_and_the_opt_out_link_is_printed(
     assert "Nous passons jeudi." in letter.body  # the packaged body
     text = " ".join(text_of(render(letter, head=letterhead(SETTINGS)).pdf).split())
     assert "Ne plus recevoir de courriers de la mairie : https://ville.example/p/x" in text
+
+
+def test_a_long_address_line_stays_inside_the_window() -> None:
+    long_line = "Résidence du Clos des Grands Chênes, bâtiment C, esc. 4"
+    home = replace(HOME, address=f"{long_line}\n76800 SAINT-ÉTIENNE-DU-ROUVRAY")
+    printed = render(compose(notice(), home, settings=SETTINGS), head=letterhead(SETTINGS))
+    sizes: dict[str, float] = {}
+
+    def visit(text: str, _cm: Any, tm: list[float], _font: Any, size: float) -> None:
+        if text.strip():
+            sizes.setdefault(text.strip(), size * tm[0])
+
+    PdfReader(io.BytesIO(printed.pdf)).pages[0].extract_text(visitor_text=visit)
+    assert long_line in sizes  # on one line, not wrapped
+    assert 7 < sizes[long_line] < 10.5  # smaller, still readable
