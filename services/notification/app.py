@@ -11,9 +11,11 @@ from fastapi import FastAPI
 from jinja2 import Environment
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notification import letters
 from services.notification.appointments import AppointmentMails
 from services.notification.channels.base import Channel
 from services.notification.channels.email import EmailChannel, SinkMailer, Transport
+from services.notification.channels.postal import PostalChannel
 from services.notification.channels.sink import Sink
 from services.notification.contacts import Contacts
 from services.notification.context import NotificationContext
@@ -63,8 +65,9 @@ def channels_for(
         )
     channels: list[Channel] = [
         EmailChannel(transport=email_transport, settings=settings, templates=templates),
+        PostalChannel(db=db, settings=settings, templates=templates),
     ]
-    return {channel.name: channel for channel in channels}
+    return {channel.name: channel for channel in channels if channel.name in settings.channels}
 
 
 def assemble(
@@ -158,4 +161,5 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     )
     app.state.notifier = notifier
     app.include_router(router)
+    letters.install(app, settings=settings, db=runtime.db)
     return app
