@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.notification.appointments import AppointmentMails
 from services.notification.handlers import Notifier
 from services.notification.settings import NotificationSettings
+from services.notification.sms_wiring import mount_sms
 from services.notification.smtp import SmtpMailer
 from shared.appointment_envelope import decode_appointment
 from shared.http import create_app
@@ -44,7 +45,7 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         topic=APPOINTMENTS,
         decoder=decode_appointment,
     )
-    return create_app(
+    app = create_app(
         title="Relais notification",
         description="Informe les habitants par courriel : accusé de réception de leur demande, "
         "changements de statut, réponses et sollicitations des agents, regroupement ; "
@@ -52,3 +53,6 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         lifespan=lifespan_for(runtime),
         readiness=[runtime.database_ready, runtime.consumers_ready],
     )
+    # The channel is handed to the notifier once it sends by channel (see README, SMS).
+    mount_sms(app, settings=settings, db=runtime.db, publisher=runtime.publisher)
+    return app

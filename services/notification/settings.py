@@ -2,12 +2,13 @@
 
 from pydantic import Field, SecretStr
 
+from services.notification.channels.sms_settings import SmsSettings
 from shared.config import ServiceSettings
 
 SOURCE = "/relais/notification"
 
 
-class NotificationSettings(ServiceSettings):
+class NotificationSettings(ServiceSettings, SmsSettings):
     service_name: str = "notification"
     http_port: int = 8030
     smtp_host: str = "127.0.0.1"
