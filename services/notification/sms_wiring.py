@@ -1,10 +1,12 @@
 """The SMS channel and its webhooks, wired from the settings (sink or HTTP gateway)."""
 
+import structlog
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification.channels.sms import SmsChannel
 from services.notification.channels.sms_gateway import SmsGateway, SmsHttpGateway
+from services.notification.channels.sms_settings import DEV_SMS_WEBHOOK_SECRET
 from services.notification.channels.sms_sink import SmsSink
 from services.notification.channels.sms_store import SmsMessages, SmsOptOuts
 from services.notification.settings import NotificationSettings
@@ -12,6 +14,8 @@ from services.notification.sms_reports import SmsReports
 from services.notification.sms_webhooks import router
 from shared.kafka.producer import Publisher
 from shared.mongo import Document
+
+log = structlog.get_logger(__name__)
 
 
 def sms_gateway_for(settings: NotificationSettings, *, db: AsyncDatabase[Document]) -> SmsGateway:
@@ -53,6 +57,8 @@ def mount_sms(
     publisher: Publisher,
 ) -> SmsChannel:
     """Serve /v1/sms/inbound and /v1/sms/reports on `app`; the channel for the notifier."""
+    if settings.sms_webhook_secret.get_secret_value() == DEV_SMS_WEBHOOK_SECRET:
+        log.warning("notification.dev_secret", hint="set SMS_WEBHOOK_SECRET in production")
     app.state.sms_reports = SmsReports(
         opt_outs=SmsOptOuts(db=db),
         messages=SmsMessages(db=db),
