@@ -21,7 +21,7 @@ from shared.events import NotificationFailed
 from shared.http import create_app
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS
-from tests.support import published
+from tests.support import free_port, published
 
 SECRET = "test-sms-webhook-secret-0123456789"
 MOBILE = "+33612345678"
@@ -171,3 +171,25 @@ async def test_malformed_bodies_are_problems_not_errors(hooks: Webhooks) -> None
 
     no_status = await hooks.post("/v1/sms/reports", {"id": "x"})
     assert no_status.status_code == 422
+
+
+async def test_report_is_not_acknowledged_before_kafka(
+    hooks: Webhooks, mongo_db: Any, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    notice = await hooks.send()
+    report = {"id": f"sink-{notice.key}", "status": "failed"}
+    down = EventPublisher(
+        bootstrap_servers=f"127.0.0.1:{free_port()}", topic=topic_prefix + REQUESTS, timeout_s=1
+    )
+    app = create_app(title="notification", description="SMS webhooks, Kafka down")
+    mount_sms(app, settings=SETTINGS, db=mongo_db, publisher=down)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://notification") as client:
+        refused = await Webhooks(client, hooks.channel).post("/v1/sms/reports", report)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+
+    # The provider posts again once Kafka is back: the failure is published then, once.
+    assert (await hooks.post("/v1/sms/reports", report)).json() == {"status": "failed"}
+    events = await published(kafka_bootstrap, topic_prefix + REQUESTS)
+    failures = [e for e in events if isinstance(e.data, NotificationFailed)]
+    assert [e.id for e in failures] == [failure_event_id(notice.key)]
