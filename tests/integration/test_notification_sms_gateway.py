@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from prometheus_client import REGISTRY
 
 from services.notification.channels.base import (
     ContactPoint,
@@ -103,6 +104,11 @@ def notice(template: str = "agent_reply", **context: Any) -> Notice:
     )
 
 
+def segments_counted(template: str, encoding: str) -> float:
+    labels = {"template": template, "encoding": encoding}
+    return REGISTRY.get_sample_value("relais_sms_segments_total", labels) or 0.0
+
+
 def to(address: str = MOBILE) -> ContactPoint:
     return ContactPoint(channel="sms", address=address)
 
@@ -110,6 +116,7 @@ def to(address: str = MOBILE) -> ContactPoint:
 async def test_posts_the_providers_json_shape(gateway: Gateway, mongo_db: Any) -> None:
     channel = sms_channel_for(settings(sms_gateway_url=gateway.url), db=mongo_db)
     sent_notice = notice()
+    before = segments_counted("agent_reply", "GSM-7")
 
     sent = await channel.send(sent_notice, to())
 
@@ -132,6 +139,7 @@ async def test_posts_the_providers_json_shape(gateway: Gateway, mongo_db: Any) -
         "callback_url": "https://relais.ville.example/v1/sms/reports",
         "client_reference": sent_notice.key,
     }
+    assert segments_counted("agent_reply", "GSM-7") == before + 2
     record = await mongo_db[MESSAGES].find_one({"_id": sent_notice.key})
     assert record["provider_id"] == "gw-1" and record["state"] == "accepted"
     assert record["request_id"] == sent_notice.request_id and record["segments"] == 2

@@ -65,14 +65,8 @@ class SmsChannel:
         self._clock = clock
 
     async def send(self, notice: Notice, to: ContactPoint) -> Sent:
-        recipient = _mobile(to.address)
-        if await self._opt_outs.opted_out(address=recipient):
-            SMS_OUTCOMES.labels("opted_out").inc()
-            raise PermanentError(OPTED_OUT)
         now = self._clock()
-        if retry_at := self._quiet.next_allowed(now):
-            SMS_OUTCOMES.labels("deferred").inc()
-            raise TransientError("quiet hours: no SMS now", retry_at=retry_at)
+        recipient = await self._reachable(to.address, now=now)
         text = self.text(notice)
         message = SmsMessage(
             key=notice.key,
@@ -103,6 +97,17 @@ class SmsChannel:
             encoding=text.segments.encoding,
         )
         return Sent(provider_id=provider_id, detail=text.segments.describe())
+
+    async def _reachable(self, address: str, *, now: datetime) -> str:
+        """The number in E.164 if an SMS may go to it now; the error saying why not otherwise."""
+        recipient = _mobile(address)
+        if await self._opt_outs.opted_out(address=recipient):
+            SMS_OUTCOMES.labels("opted_out").inc()
+            raise PermanentError(OPTED_OUT)
+        if retry_at := self._quiet.next_allowed(now):
+            SMS_OUTCOMES.labels("deferred").inc()
+            raise TransientError("quiet hours: no SMS now", retry_at=retry_at)
+        return recipient
 
     def text(self, notice: Notice) -> SmsText:
         """The notice's French text within the segment cap (the shortest draft beyond it)."""
