@@ -158,9 +158,12 @@ async def test_api_key_header_when_configured(gateway: Gateway, mongo_db: Any) -
 async def test_refused_number_is_a_permanent_failure(gateway: Gateway, mongo_db: Any) -> None:
     gateway.answers.append((400, {"message": "invalid recipient"}, {}))
     channel = sms_channel_for(settings(sms_gateway_url=gateway.url), db=mongo_db)
+    refused = notice()
     with pytest.raises(PermanentError) as caught:
-        await channel.send(notice(), to())
+        await channel.send(refused, to())
     assert caught.value.reason.startswith("SMS refusé par l'opérateur (400)")
+    record = await mongo_db[MESSAGES].find_one({"_id": refused.key})
+    assert (record["state"], record["reason"]) == ("refused", caught.value.reason)
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,11 @@ class SmsChannel:
             template=notice.template,
         )
         await self._messages.sending(record, at=now)
-        provider_id = await self._submit(message)
+        try:
+            provider_id = await self._submit(message)
+        except PermanentError as exc:
+            await self._messages.refused(key=notice.key, reason=exc.reason)
+            raise
         await self._messages.accepted(
             key=notice.key, provider_id=provider_id, segments=text.segments.count, at=now
         )

@@ -43,7 +43,7 @@ class SmsRecord:
     reference: str
     template: str
     provider_id: str | None = None
-    state: str = "sending"  # sending, accepted, delivered, failed
+    state: str = "sending"  # sending, accepted, refused, delivered, failed
     reason: str | None = None
     published: bool = False
 
@@ -79,6 +79,12 @@ class SmsMessages:
         # A delivery report may have come first (it echoes the key): it is not undone.
         await self._db[MESSAGES].update_one(
             {"_id": key, "state": "sending"}, {"$set": {"state": "accepted"}}
+        )
+
+    async def refused(self, *, key: str, reason: str) -> None:
+        """The gateway refused the message for good: no report will come."""
+        await self._db[MESSAGES].update_one(
+            {"_id": key, "state": "sending"}, {"$set": {"state": "refused", "reason": reason}}
         )
 
     async def find(self, *, provider_id: str | None, key: str | None) -> SmsRecord | None:
