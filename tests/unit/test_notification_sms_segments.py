@@ -1,8 +1,20 @@
 """SMS segments and texts: GSM-7 or UCS-2, 160/153 and 70/67, French accents, the cap."""
 
-import pytest
+import math
 
-from services.notification.channels.segments import GSM7, UCS2, count_segments, is_gsm7, to_gsm7
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.notification.channels.segments import (
+    GSM7,
+    GSM7_BASIC,
+    UCS2,
+    Segments,
+    count_segments,
+    is_gsm7,
+    to_gsm7,
+)
 from services.notification.channels.sms_text import fit, render
 
 URL = "https://ville.example/suivi/2026-T000042"
@@ -123,3 +135,26 @@ def test_over_the_cap_the_shortest_draft_is_sent_and_said() -> None:
     sms = fit("agent_reply", {**CONTEXT, "status_url": long_url, "text": "ok"}, max_segments=1)
     assert not sms.within_cap
     assert sms.text.endswith(long_url) and "Lire la réponse" in sms.text
+
+
+BASIC = sorted(GSM7_BASIC)
+BMP_NOT_GSM = st.characters(min_codepoint=0x100, max_codepoint=0xD7FF).filter(
+    lambda c: not is_gsm7(c)
+)
+
+
+@given(st.text(alphabet=BASIC, max_size=800))
+def test_gsm7_without_extension_is_a_plain_division(text: str) -> None:
+    expected = 1 if len(text) <= 160 else math.ceil(len(text) / 153)
+    assert count_segments(text) == Segments(encoding=GSM7, count=expected, units=len(text))
+
+
+@given(st.text(alphabet=BMP_NOT_GSM, min_size=1, max_size=400))
+def test_ucs2_within_the_bmp_is_a_plain_division(text: str) -> None:
+    expected = 1 if len(text) <= 70 else math.ceil(len(text) / 67)
+    assert count_segments(text) == Segments(encoding=UCS2, count=expected, units=len(text))
+
+
+@given(st.text(max_size=100))
+def test_gsm7_spelling_is_always_gsm7(text: str) -> None:
+    assert is_gsm7(to_gsm7(text))
