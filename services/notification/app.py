@@ -26,6 +26,7 @@ from services.notification.preferences import OptOutTokens, Preferences
 from services.notification.rendering import environment
 from services.notification.routes import router
 from services.notification.settings import DEV_OPT_OUT_SECRET, NotificationSettings
+from services.notification.sms_wiring import mount_sms, sms_channel_for
 from services.notification.smtp import SmtpMailer
 from shared.appointment_envelope import decode_appointment
 from shared.http import create_app
@@ -66,6 +67,7 @@ def channels_for(
     channels: list[Channel] = [
         EmailChannel(transport=email_transport, settings=settings, templates=templates),
         PostalChannel(db=db, settings=settings, templates=templates),
+        sms_channel_for(settings, db=db),
     ]
     return {channel.name: channel for channel in channels if channel.name in settings.channels}
 
@@ -162,4 +164,11 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     app.state.notifier = notifier
     app.include_router(router)
     letters.install(app, settings=settings, db=runtime.db)
+    mount_sms(
+        app,
+        settings=settings,
+        db=runtime.db,
+        publisher=runtime.publisher,
+        preferences=notifier.preferences,
+    )
     return app

@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
 
+from services.notification.channels.sms_settings import SmsSettings
 from services.notification.letter_settings import LetterSettings
 from shared.config import ServiceSettings
 from shared.tokens import TrackingCodeSettings
@@ -13,7 +14,7 @@ SOURCE = "/relais/notification"
 DEV_OPT_OUT_SECRET = "relais-dev-opt-out-secret-change-me"
 
 
-class NotificationSettings(ServiceSettings, TrackingCodeSettings, LetterSettings):
+class NotificationSettings(ServiceSettings, TrackingCodeSettings, LetterSettings, SmsSettings):
     service_name: str = "notification"
     http_port: int = 8030
     smtp_host: str = "127.0.0.1"
