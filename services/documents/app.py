@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
+import httpx
 import structlog
 from fastapi import FastAPI
 
@@ -15,6 +16,7 @@ from services.documents.mailer import LinkSender, SmtpLinkSender
 from services.documents.scanning import ClamdScanner, ClamscanScanner, EicarScanner, Scanner
 from services.documents.settings import DEV_LINK_SECRET, SOURCE, DocumentsSettings
 from services.documents.storage import GridFSStorage
+from shared.attachment_links import DEV_LINK_KEY
 from shared.auth import DEV_SECRET
 from shared.http import create_app
 from shared.outbox import Outbox
@@ -55,6 +57,7 @@ def build_app(
             host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
         ),
         outbox=Outbox(db=runtime.db, publisher=runtime.publisher, source=SOURCE),
+        http=httpx.AsyncClient(timeout=settings.adapter_timeout_s),
     )
     runtime.consume(group="documents", handlers=projection.handlers.bind(db=runtime.db))
     app = create_app(
@@ -80,6 +83,8 @@ def _lifespan(ctx: Documents) -> Callable[[FastAPI], AbstractAsyncContextManager
             log.warning("documents.dev_magic_link_secret")
         if ctx.settings.agent_jwt_secret == DEV_SECRET:
             log.warning("documents.dev_agent_secret")
+        if ctx.settings.attachment_link_key.get_secret_value() == DEV_LINK_KEY:
+            log.warning("documents.dev_attachment_link_key")
         await library.ensure_indexes(ctx)
         await projection.ensure_indexes(ctx.db)
         await ctx.runtime.start()
@@ -90,6 +95,7 @@ def _lifespan(ctx: Documents) -> Callable[[FastAPI], AbstractAsyncContextManager
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await ctx.http.aclose()
             await ctx.runtime.stop()
 
     return lifespan

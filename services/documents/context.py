@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
+import httpx
 from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -23,6 +24,8 @@ class Documents:
     scanner: Scanner
     sender: LinkSender
     outbox: Outbox
+    http: httpx.AsyncClient
+    """To the adapters keeping attachments (signed links)."""
 
     @property
     def db(self) -> AsyncDatabase[Document]:
