@@ -24,6 +24,7 @@ CONSUMER_GROUPS = (
     "payments",
     "appointments",
     "notification-appointments",
+    "notification-receipts",
 )
 
 
