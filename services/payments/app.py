@@ -1,4 +1,4 @@
-"""Payments: invoices from the billing software, paid online once through a provider
+"""Payments: invoices from the billing software (API or events), paid online once through a provider
 (PayFiP, or a development provider), with events and a reconciliation command."""
 
 import asyncio
@@ -9,14 +9,17 @@ from contextlib import AbstractAsyncContextManager
 import structlog
 from fastapi import FastAPI
 
-from services.payments import api, checkout, citizen, invoices
+from services.payments import api, billing, checkout, citizen, invoices
 from services.payments.context import Payments
 from services.payments.payfip import PayFiP
 from services.payments.providers import DevProvider, Provider
 from services.payments.settings import DEV_BILLING_KEY, SOURCE, PaymentsSettings
+from shared.events.billing import BILLING_EVENT_MODELS
 from shared.http import create_app
+from shared.kafka.topics import BILLING
 from shared.outbox import Outbox
 from shared.runtime import Runtime
+from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +48,12 @@ def build_app(
         outbox=Outbox(db=runtime.db, publisher=runtime.publisher, source=SOURCE),
     )
     runtime.consume(group="payments", handlers=invoices.request_handlers.bind(db=runtime.db))
+    runtime.consume(
+        group="payments-billing",
+        handlers=billing.billing_handlers(ctx),
+        topic=BILLING,
+        decoder=stream_decoder(BILLING_EVENT_MODELS),
+    )
     app = create_app(
         title="Relais paiements",
         description="Factures de la commune (logiciel de facturation), paiement en ligne "
