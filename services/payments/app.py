@@ -3,8 +3,9 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 import structlog
 from fastapi import FastAPI
@@ -18,7 +19,7 @@ from shared.events.billing import BILLING_EVENT_MODELS
 from shared.http import create_app
 from shared.kafka.topics import BILLING
 from shared.outbox import Outbox
-from shared.runtime import Runtime
+from shared.runtime import Runtime, lifespan_for
 from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
@@ -77,21 +78,18 @@ async def _recovery(ctx: Payments) -> None:
 
 
 def _lifespan(ctx: Payments) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def prepare() -> None:
         if DEV_BILLING_KEY in ctx.settings.billing_api_keys.split(","):
             log.warning("payments.dev_billing_key")
         await invoices.ensure_indexes(ctx)
-        await ctx.runtime.start()
-        with contextlib.suppress(Exception):  # settle what a crash left open before serving
-            await checkout.recover(ctx)
-        tasks = [asyncio.create_task(ctx.outbox.relay()), asyncio.create_task(_recovery(ctx))]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await ctx.runtime.stop()
 
-    return lifespan
+    async def recover_before_serving() -> None:
+        with contextlib.suppress(Exception):  # settle what a crash left open
+            await checkout.recover(ctx)
+
+    return lifespan_for(
+        ctx.runtime,
+        on_start=prepare,
+        after_start=recover_before_serving,
+        background=[ctx.outbox.relay, partial(_recovery, ctx)],
+    )
