@@ -1,7 +1,6 @@
 """Notification settings, read from the environment."""
 
 from pathlib import Path
-
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
