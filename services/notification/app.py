@@ -23,18 +23,21 @@ from services.notification.delivery import Delivery
 from services.notification.handlers import Notifier
 from services.notification.ledger import Outbox
 from services.notification.preferences import OptOutTokens, Preferences
+from services.notification.receipts import ReceiptMails
 from services.notification.rendering import environment
 from services.notification.routes import router
 from services.notification.settings import DEV_OPT_OUT_SECRET, NotificationSettings
 from services.notification.sms_wiring import mount_sms, sms_channel_for
 from services.notification.smtp import SmtpMailer
 from shared.appointment_envelope import decode_appointment
+from shared.events.payments import PAYMENT_EVENT_MODELS
 from shared.http import create_app
 from shared.kafka.consumer import RetryPolicy
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import APPOINTMENTS
+from shared.kafka.topics import APPOINTMENTS, PAYMENTS
 from shared.mongo import Document
 from shared.runtime import Runtime, lifespan_for
+from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
 
@@ -145,6 +148,16 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
         topic=APPOINTMENTS,
         decoder=decode_appointment,
+    )
+    receipts = ReceiptMails(
+        db=runtime.db, mailer=mailer_for(settings), settings=settings, templates=templates
+    )
+    runtime.consume(
+        group="notification-receipts",
+        handlers=receipts.handlers(),
+        retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
+        topic=PAYMENTS,
+        decoder=stream_decoder(PAYMENT_EVENT_MODELS),
     )
     app = create_app(
         title="Relais notification",
