@@ -34,6 +34,20 @@ class AttachmentLinkSettings(BaseSettings):
     attachment_link_ttl_s: int = Field(default=MAX_TTL_S, ge=10, le=MAX_TTL_S)
 
 
+class AttachmentReaderSettings(AttachmentLinkSettings):
+    """For a service that signs links to the adapters' attachments (tracking, documents)."""
+
+    attachment_adapters: dict[str, str] = Field(
+        default_factory=lambda: {
+            "portal": "http://127.0.0.1:8001",
+            "desk": "http://127.0.0.1:8002",
+            "web": "http://127.0.0.1:8003",
+            "email_adapter": "http://127.0.0.1:8005",
+        },
+        description="Base URL of each adapter keeping attachments (JSON)",
+    )
+
+
 class BlobSource(Protocol):
     """Where the router reads blobs (an adapter's BlobStore)."""
 

@@ -2,9 +2,10 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -118,8 +119,17 @@ async def supervise(
 
 
 def lifespan_for(
-    runtime: Runtime, *, on_start: Callable[[], object] | None = None
+    runtime: Runtime,
+    *,
+    on_start: Callable[[], object] | None = None,
+    after_start: Callable[[], Awaitable[None]] | None = None,
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    on_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """`on_start` (indexes...), the runtime, `after_start` (needs the producer), then the
+    `background` loops while serving; on the way out the loops are cancelled, `on_stop` runs
+    and the runtime stops."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if on_start is not None:
@@ -127,10 +137,18 @@ def lifespan_for(
             if asyncio.iscoroutine(result):
                 await result
         await runtime.start()
+        if after_start is not None:
+            await after_start()
+        tasks = [asyncio.create_task(loop()) for loop in background]
         log.info("service.started", port=runtime.settings.http_port)
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if on_stop is not None:
+                await on_stop()
             await runtime.stop()
 
     return lifespan

@@ -11,9 +11,17 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from shared.events import APPOINTMENT_EVENT_MODELS, EVENT_MODELS
+from shared.events.billing import BILLING_EVENTS
 from shared.events.documents import DOCUMENT_EVENTS
 from shared.events.payments import PAYMENT_EVENTS
-from shared.kafka.topics import APPOINTMENTS, DOCUMENTS, PAYMENTS, REQUESTS, topic_specs
+from shared.kafka.topics import (
+    APPOINTMENTS,
+    BILLING,
+    DOCUMENTS,
+    PAYMENTS,
+    REQUESTS,
+    topic_specs,
+)
 
 ROOT = Path(__file__).resolve().parents[1] / "contracts"
 HTTP_SERVICES: dict[str, str] = {
@@ -36,6 +44,7 @@ STREAMS: dict[str, tuple[str, str, list[type[Any]]]] = {
     DOCUMENTS: ("documents", "document id", list(DOCUMENT_EVENTS)),
     PAYMENTS: ("payments", "invoice id", list(PAYMENT_EVENTS)),
     APPOINTMENTS: ("appointments", "agenda id", list(APPOINTMENT_EVENT_MODELS.values())),
+    BILLING: ("billing", "billing invoice reference", list(BILLING_EVENTS)),
 }
 PRODUCERS: dict[str, list[str]] = {
     "channel adapters": ["RequestSubmitted", "CitizenMessageReceived"],
@@ -161,7 +170,8 @@ def asyncapi() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Every citizen request event, keyed and partitioned by request "
             "id; citizens' documents keyed by document id; invoices and payments keyed by "
-            "invoice id. Topic names may carry a deployment prefix (TOPIC_PREFIX).",
+            "invoice id; invoices from the town's billing software keyed by its reference. "
+            "Topic names may carry a deployment prefix (TOPIC_PREFIX).",
         },
         "defaultContentType": "application/json",
         "servers": {"local": {"host": "127.0.0.1:9092", "protocol": "kafka"}},

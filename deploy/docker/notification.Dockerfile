@@ -1,7 +1,9 @@
-# Notification: tells citizens about progress
+# Notification: tells citizens about progress (email, postal letters for the mail room)
 FROM python:3.11-slim
 WORKDIR /app
-RUN pip install --no-cache-dir uv==0.13.8
+# DejaVu: the Unicode font embedded in postal letters (else latin-1 core fonts).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* && pip install --no-cache-dir uv==0.13.8
 COPY pyproject.toml uv.lock README.md ./
 COPY shared ./shared
 COPY services ./services

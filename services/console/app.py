@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
-from services.console import actions, dossier, frontdesk, login, ops, queue, stats
+from services.console import actions, dossier, frontdesk, login, mailroom, ops, queue, stats
 from services.console.context import Console
 from services.console.session import COOKIE, CsrfRefused, LoginRequired
 from services.console.settings import DEV_SESSION_SECRET, ConsoleSettings
@@ -88,7 +88,7 @@ def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None
     app = create_app(
         title="Relais console des agents",
         description="La console des agents : file du service, dossiers, accueil du public, "
-        "statistiques. Pages HTML rendues par le serveur.",
+        "statistiques, courrier à envoyer. Pages HTML rendues par le serveur.",
         lifespan=lifespan,
         readiness=[console.upstream.ready],
     )
@@ -103,6 +103,6 @@ def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None
         https_only=settings.cookie_secure,
     )
     _handlers(app, console)
-    for module in (login, queue, dossier, actions, frontdesk, stats, ops):
+    for module in (login, queue, dossier, actions, frontdesk, stats, mailroom, ops):
         app.include_router(module.router)
     return app

@@ -17,6 +17,7 @@ NAV = (
     ("/", "Ma file", "q"),
     ("/accueil", "Accueil du public", "a"),
     ("/statistiques", "Statistiques", "t"),
+    ("/courrier", "Courrier à envoyer", "c"),
 )
 
 

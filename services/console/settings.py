@@ -13,6 +13,9 @@ class ConsoleSettings(TownSettings):
     http_port: int = 8080
     tracking_url: str = Field(default="http://127.0.0.1:8020", description="Tracking service")
     desk_url: str = Field(default="http://127.0.0.1:8002", description="Desk adapter")
+    notification_url: str = Field(
+        default="http://127.0.0.1:8030", description="Notification (the mail room's letters)"
+    )
     agent_jwt_secret: str = Field(default=DEV_SECRET, min_length=16)
     session_secret: str = Field(default=DEV_SESSION_SECRET, min_length=16)
     session_hours: int = Field(default=10, ge=1, le=24)

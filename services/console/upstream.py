@@ -1,4 +1,5 @@
-"""The console's only way to the rest of Relais: tracking's and the desk's HTTP APIs."""
+"""The console's only way to the rest of Relais: tracking's, the desk's and notification's
+HTTP APIs."""
 
 import json
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class Upstream:
     def __init__(self, settings: ConsoleSettings, client: httpx.AsyncClient | None = None) -> None:
         self.tracking = settings.tracking_url.rstrip("/")
         self.desk = settings.desk_url.rstrip("/")
+        self.notification = settings.notification_url.rstrip("/")
         self.client = client or httpx.AsyncClient(timeout=settings.upstream_timeout_s)
 
     async def call(self, method: str, url: str, *, token: str, **kwargs: Any) -> Answer:
@@ -77,16 +79,40 @@ class Upstream:
 
     async def adoption_csv(self, *, token: str) -> bytes | None:
         url = f"{self.tracking}/v1/stats/adoption"
+        found = await self.download(url, token=token, params={"format": "csv"})
+        return found.content if found is not None else None
+
+    async def download(
+        self, url: str, *, token: str, params: dict[str, str] | None = None
+    ) -> httpx.Response | None:
+        """A file (CSV, PDF) as it came; None when refused or absent (4xx)."""
         headers = {"authorization": f"Bearer {token}"}
         try:
-            response = await self.client.get(url, params={"format": "csv"}, headers=headers)
+            response = await self.client.get(url, params=params, headers=headers)
         except httpx.HTTPError as exc:
             raise UpstreamDown(str(exc)) from exc
         if response.status_code == 401:
             raise TokenRejected
         if response.status_code >= 500:
             raise UpstreamDown(response.status_code)
-        return response.content if response.status_code == 200 else None
+        return response if response.status_code == 200 else None
+
+    async def letters(self, *, token: str, cursor: str | None, limit: int) -> Answer:
+        """The mail room's queued letters, oldest first."""
+        params = {"state": "queued", "limit": str(limit)} | ({"cursor": cursor} if cursor else {})
+        url = f"{self.notification}/v1/letters"
+        return await self.call("GET", url, token=token, params=params)
+
+    async def letter_pdf(
+        self, *, token: str, name: str, params: dict[str, str] | None = None
+    ) -> httpx.Response | None:
+        """One letter (`<id>.pdf`) or the batch of queued ones (`batch.pdf`)."""
+        url = f"{self.notification}/v1/letters/{name}"
+        return await self.download(url, token=token, params=params)
+
+    async def letter_posted(self, *, token: str, letter_id: str) -> Answer:
+        url = f"{self.notification}/v1/letters/{letter_id}/posted"
+        return await self.call("POST", url, token=token)
 
     async def department_stats(self, *, token: str) -> list[dict[str, Any]]:
         answer = await self.call("GET", f"{self.tracking}/v1/stats/departments", token=token)

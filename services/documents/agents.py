@@ -3,8 +3,9 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
+from fastapi.responses import StreamingResponse
 
-from services.documents import reading
+from services.documents import attachments, reading
 from services.documents.access import Access
 from services.documents.citizen import Id, download
 from services.documents.context import Context
@@ -80,13 +81,13 @@ async def read_document(
 @router.get(
     "/requests/{request_id}/attachments/{attachment_id}/content",
     summary="Lire une pièce jointe reçue par un canal (courriel, accueil, portail...)",
-    response_class=Response,
-    responses=RESPONSES,
+    response_class=StreamingResponse,
+    responses=RESPONSES
+    | {503: {"description": "Le service qui conserve la pièce jointe ne répond pas"}},
 )
 async def read_attachment(
     request_id: RequestId, attachment_id: Id, access: AgentAccess, ctx: Context
-) -> Response:
-    meta, content = await reading.attachment(
+) -> StreamingResponse:
+    return await attachments.stream(
         ctx, access=access, request_id=request_id, attachment_id=attachment_id
     )
-    return download({"filename": meta["filename"], "content_type": meta["content_type"]}, content)

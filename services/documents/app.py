@@ -1,11 +1,11 @@
 """Documents: the citizens' document space (magic link), virus-scanned uploads, sharing with a
 request, agents' reads recorded for the citizen, and one way for agents to fetch any file."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
+import httpx
 import structlog
 from fastapi import FastAPI
 
@@ -15,10 +15,11 @@ from services.documents.mailer import LinkSender, SmtpLinkSender
 from services.documents.scanning import ClamdScanner, ClamscanScanner, EicarScanner, Scanner
 from services.documents.settings import DEV_LINK_SECRET, SOURCE, DocumentsSettings
 from services.documents.storage import GridFSStorage
+from shared.attachment_links import DEV_LINK_KEY
 from shared.auth import DEV_SECRET
 from shared.http import create_app
 from shared.outbox import Outbox
-from shared.runtime import Runtime
+from shared.runtime import Runtime, lifespan_for
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +56,7 @@ def build_app(
             host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
         ),
         outbox=Outbox(db=runtime.db, publisher=runtime.publisher, source=SOURCE),
+        http=httpx.AsyncClient(timeout=settings.adapter_timeout_s),
     )
     runtime.consume(group="documents", handlers=projection.handlers.bind(db=runtime.db))
     app = create_app(
@@ -74,22 +76,19 @@ def build_app(
 
 
 def _lifespan(ctx: Documents) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def prepare() -> None:
         if ctx.settings.magic_link_secret == DEV_LINK_SECRET:
             log.warning("documents.dev_magic_link_secret")
         if ctx.settings.agent_jwt_secret == DEV_SECRET:
             log.warning("documents.dev_agent_secret")
+        if ctx.settings.attachment_link_key.get_secret_value() == DEV_LINK_KEY:
+            log.warning("documents.dev_attachment_link_key")
         await library.ensure_indexes(ctx)
         await projection.ensure_indexes(ctx.db)
-        await ctx.runtime.start()
-        tasks = [asyncio.create_task(ctx.outbox.relay()), asyncio.create_task(retention.run(ctx))]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await ctx.runtime.stop()
 
-    return lifespan
+    return lifespan_for(
+        ctx.runtime,
+        on_start=prepare,
+        background=[ctx.outbox.relay, partial(retention.run, ctx)],
+        on_stop=ctx.http.aclose,
+    )

@@ -3,33 +3,23 @@
 from dataclasses import dataclass
 from typing import Annotated
 
+import httpx
 from fastapi import Depends, Request
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.documents.mailer import LinkSender
 from services.documents.scanning import Scanner
 from services.documents.settings import DocumentsSettings
 from services.documents.storage import BlobStorage
-from shared.mongo import Document
-from shared.outbox import Outbox
-from shared.runtime import Runtime
+from shared.outbox_service import OutboxService
 
 
 @dataclass(frozen=True)
-class Documents:
-    settings: DocumentsSettings
-    runtime: Runtime
+class Documents(OutboxService[DocumentsSettings]):
     storage: BlobStorage
     scanner: Scanner
     sender: LinkSender
-    outbox: Outbox
-
-    @property
-    def db(self) -> AsyncDatabase[Document]:
-        return self.runtime.db
-
-    def topic(self, name: str) -> str:
-        return self.settings.topic_prefix + name
+    http: httpx.AsyncClient
+    """To the adapters keeping attachments (signed links)."""
 
 
 def _documents(request: Request) -> Documents:

@@ -1,9 +1,7 @@
-"""Agents read what citizens shared with a request (and the adapters' attachments of it)."""
+"""Agents read what citizens shared with a request; every read is recorded for the citizen."""
 
 import uuid
 from datetime import UTC, datetime
-
-from bson import Binary
 
 from services.documents.access import Access
 from services.documents.context import Documents
@@ -18,7 +16,6 @@ from shared.problems import ProblemError
 
 NO_REQUEST = "Aucune demande ne porte cet identifiant."
 NO_DOCUMENT = "Aucun document partagé avec cette demande ne porte cet identifiant."
-NO_ATTACHMENT = "Aucune pièce jointe de cette demande ne porte cet identifiant."
 
 
 async def visible_request(ctx: Documents, *, access: Access, request_id: str) -> Document:
@@ -79,27 +76,3 @@ async def _record_read(ctx: Documents, *, agent: Agent, request: Document, share
     await ctx.outbox.add(event, topic=ctx.topic(DOCUMENTS))
     await ctx.db[READS].insert_one(read)
     await ctx.outbox.flush()
-
-
-async def attachment(
-    ctx: Documents, *, access: Access, request_id: str, attachment_id: str
-) -> tuple[Document, bytes]:
-    """An adapter's attachment of the request, read where the adapter keeps it.
-
-    Read-only access to the adapter's `attachments` collection by the `storage_ref` the
-    request event published (`<service>:attachments/<id>`); the one exception to "a service
-    reads only its own database", so agents have a single way to fetch a file."""
-    request = await visible_request(ctx, access=access, request_id=request_id)
-    meta = next(
-        (a for a in request.get("attachments", []) if a["attachment_id"] == attachment_id), None
-    )
-    service, _, path = (meta or {}).get("storage_ref", "").partition(":")
-    allowed = ctx.settings.adapter_databases.split(",")
-    if meta is None or service not in allowed or path != f"attachments/{attachment_id}":
-        raise ProblemError(404, NO_ATTACHMENT)
-    assert ctx.runtime.client is not None
-    database = ctx.runtime.client[f"{ctx.settings.database_prefix}relais_{service}"]
-    stored = await database["attachments"].find_one({"_id": attachment_id})
-    if stored is None or not isinstance(stored.get("content"), bytes | Binary):
-        raise ProblemError(404, NO_ATTACHMENT)
-    return meta, bytes(stored["content"])

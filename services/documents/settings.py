@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from shared.attachment_links import AttachmentReaderSettings
 from shared.auth import DEV_SECRET
 from shared.config import ServiceSettings
 
@@ -11,7 +12,7 @@ SOURCE = "/relais/documents"
 DEV_LINK_SECRET = "relais-dev-magic-link-secret-change-me"
 
 
-class DocumentsSettings(ServiceSettings):
+class DocumentsSettings(ServiceSettings, AttachmentReaderSettings):
     service_name: str = "documents"
     http_port: int = 8050
     agent_jwt_secret: str = Field(default=DEV_SECRET, min_length=16)
@@ -43,7 +44,6 @@ class DocumentsSettings(ServiceSettings):
     )
     retention_interval_s: float = Field(default=3600.0, gt=0)
     triage_department: str = "accueil"
-    adapter_databases: str = Field(
-        default="portal,desk,web,email_adapter,open311",
-        description="Adapters whose attachments agents may fetch here (their database prefix)",
+    adapter_timeout_s: float = Field(
+        default=30.0, gt=0, description="Fetching an attachment from the adapter keeping it"
     )

@@ -11,11 +11,13 @@ from fastapi import FastAPI
 from jinja2 import Environment
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notification import letters
 from services.notification.appointments import AppointmentMails
 from services.notification.channels.base import Channel
 from services.notification.channels.chatbot import chatbot_channel
 from services.notification.channels.email import EmailChannel, SinkMailer, Transport
 from services.notification.channels.facebook import messenger_channel
+from services.notification.channels.postal import PostalChannel
 from services.notification.channels.sink import Sink
 from services.notification.contacts import Contacts
 from services.notification.context import NotificationContext
@@ -23,17 +25,21 @@ from services.notification.delivery import Delivery
 from services.notification.handlers import Notifier
 from services.notification.ledger import Outbox
 from services.notification.preferences import OptOutTokens, Preferences
+from services.notification.receipts import ReceiptMails
 from services.notification.rendering import environment
 from services.notification.routes import router
 from services.notification.settings import DEV_OPT_OUT_SECRET, NotificationSettings
+from services.notification.sms_wiring import mount_sms, sms_channel_for
 from services.notification.smtp import SmtpMailer
 from shared.appointment_envelope import decode_appointment
+from shared.events.payments import PAYMENT_EVENT_MODELS
 from shared.http import create_app
 from shared.kafka.consumer import RetryPolicy
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import APPOINTMENTS
+from shared.kafka.topics import APPOINTMENTS, PAYMENTS
 from shared.mongo import Document
 from shared.runtime import Runtime, lifespan_for
+from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
 
@@ -65,10 +71,12 @@ def channels_for(
         )
     channels: list[Channel] = [
         EmailChannel(transport=email_transport, settings=settings, templates=templates),
+        PostalChannel(db=db, settings=settings, templates=templates),
+        sms_channel_for(settings, db=db),
         messenger_channel(settings, db=db, templates_dir=settings.templates_dir),
         chatbot_channel(settings, db=db, templates_dir=settings.templates_dir),
     ]
-    return {channel.name: channel for channel in channels}
+    return {channel.name: channel for channel in channels if channel.name in settings.channels}
 
 
 def assemble(
@@ -145,6 +153,16 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         topic=APPOINTMENTS,
         decoder=decode_appointment,
     )
+    receipts = ReceiptMails(
+        db=runtime.db, mailer=mailer_for(settings), settings=settings, templates=templates
+    )
+    runtime.consume(
+        group="notification-receipts",
+        handlers=receipts.handlers(),
+        retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
+        topic=PAYMENTS,
+        decoder=stream_decoder(PAYMENT_EVENT_MODELS),
+    )
     app = create_app(
         title="Relais notification",
         description="Informe les habitants sur le canal de leur choix (courriel, et les autres "
@@ -162,4 +180,12 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
     )
     app.state.notifier = notifier
     app.include_router(router)
+    letters.install(app, settings=settings, db=runtime.db)
+    mount_sms(
+        app,
+        settings=settings,
+        db=runtime.db,
+        publisher=runtime.publisher,
+        preferences=notifier.preferences,
+    )
     return app

@@ -82,6 +82,16 @@ class Preferences:
     async def resume(self, point: str) -> None:
         await self._set(point, None, opted_out_at=None, consent_source="preferences_page")
 
+    async def opt_in(self, channel: str, address: str, *, source: str) -> None:
+        """The citizen wants messages again there (e.g. SMS "START"): a failure is forgotten."""
+        await self._set(
+            point_id(channel, address),
+            channel,
+            opted_out_at=None,
+            failed_reason=None,
+            consent_source=source,
+        )
+
     async def failed(self, channel: str, address: str, *, reason: str) -> None:
         await self._set(point_id(channel, address), channel, failed_reason=reason)
 

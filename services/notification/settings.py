@@ -5,6 +5,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
 
+from services.notification.channels.sms_settings import SmsSettings
+from services.notification.letter_settings import LetterSettings
 from shared.config import ServiceSettings
 from shared.tokens import TrackingCodeSettings
 
@@ -12,7 +14,7 @@ SOURCE = "/relais/notification"
 DEV_OPT_OUT_SECRET = "relais-dev-opt-out-secret-change-me"
 
 
-class NotificationSettings(ServiceSettings, TrackingCodeSettings):
+class NotificationSettings(ServiceSettings, TrackingCodeSettings, LetterSettings, SmsSettings):
     service_name: str = "notification"
     http_port: int = 8030
     smtp_host: str = "127.0.0.1"
@@ -49,6 +51,11 @@ class NotificationSettings(ServiceSettings, TrackingCodeSettings):
     templates_dir: Path | None = Field(
         default=None,
         description="The town's templates; a file here replaces the packaged one of that name",
+    )
+    channels: list[str] = Field(
+        default_factory=lambda: ["email", "sms", "facebook", "chatbot", "postal"],
+        description="Channels this town uses (JSON list); a citizen preferring another is "
+        "reported to agents, not sent",
     )
     timezone: str = "Europe/Paris"
     retry_max_delay_s: float = Field(

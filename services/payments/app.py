@@ -1,22 +1,26 @@
-"""Payments: invoices from the billing software, paid online once through a provider
+"""Payments: invoices from the billing software (API or events), paid online once through a provider
 (PayFiP, or a development provider), with events and a reconciliation command."""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 import structlog
 from fastapi import FastAPI
 
-from services.payments import api, checkout, citizen, invoices
+from services.payments import api, billing, checkout, citizen, invoices
 from services.payments.context import Payments
 from services.payments.payfip import PayFiP
 from services.payments.providers import DevProvider, Provider
 from services.payments.settings import DEV_BILLING_KEY, SOURCE, PaymentsSettings
+from shared.events.billing import BILLING_EVENT_MODELS
 from shared.http import create_app
+from shared.kafka.topics import BILLING
 from shared.outbox import Outbox
-from shared.runtime import Runtime
+from shared.runtime import Runtime, lifespan_for
+from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +49,12 @@ def build_app(
         outbox=Outbox(db=runtime.db, publisher=runtime.publisher, source=SOURCE),
     )
     runtime.consume(group="payments", handlers=invoices.request_handlers.bind(db=runtime.db))
+    runtime.consume(
+        group="payments-billing",
+        handlers=billing.billing_handlers(ctx),
+        topic=BILLING,
+        decoder=stream_decoder(BILLING_EVENT_MODELS),
+    )
     app = create_app(
         title="Relais paiements",
         description="Factures de la commune (logiciel de facturation), paiement en ligne "
@@ -68,21 +78,18 @@ async def _recovery(ctx: Payments) -> None:
 
 
 def _lifespan(ctx: Payments) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def prepare() -> None:
         if DEV_BILLING_KEY in ctx.settings.billing_api_keys.split(","):
             log.warning("payments.dev_billing_key")
         await invoices.ensure_indexes(ctx)
-        await ctx.runtime.start()
-        with contextlib.suppress(Exception):  # settle what a crash left open before serving
-            await checkout.recover(ctx)
-        tasks = [asyncio.create_task(ctx.outbox.relay()), asyncio.create_task(_recovery(ctx))]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await ctx.runtime.stop()
 
-    return lifespan
+    async def recover_before_serving() -> None:
+        with contextlib.suppress(Exception):  # settle what a crash left open
+            await checkout.recover(ctx)
+
+    return lifespan_for(
+        ctx.runtime,
+        on_start=prepare,
+        after_start=recover_before_serving,
+        background=[ctx.outbox.relay, partial(_recovery, ctx)],
+    )

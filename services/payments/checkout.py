@@ -221,6 +221,7 @@ async def _announce_paid(
         reference=invoice["reference"],
         contact=invoice["contact"],
         paid_at=paid_at,
+        label=invoice["label"],
     )
     pid = attempt["_id"]
     await ctx.outbox.add(succeeded, topic=ctx.topic(PAYMENTS), event_id=f"{pid}:succeeded")

@@ -4,28 +4,15 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.payments.providers import Provider
 from services.payments.settings import PaymentsSettings
-from shared.mongo import Document
-from shared.outbox import Outbox
-from shared.runtime import Runtime
+from shared.outbox_service import OutboxService
 
 
 @dataclass(frozen=True)
-class Payments:
-    settings: PaymentsSettings
-    runtime: Runtime
+class Payments(OutboxService[PaymentsSettings]):
     provider: Provider
-    outbox: Outbox
-
-    @property
-    def db(self) -> AsyncDatabase[Document]:
-        return self.runtime.db
-
-    def topic(self, name: str) -> str:
-        return self.settings.topic_prefix + name
 
 
 def _payments(request: Request) -> Payments:

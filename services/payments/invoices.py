@@ -70,19 +70,22 @@ def _same(doc: Document, body: InvoiceInput) -> bool:
     return all(doc.get(k) == v for k, v in fields.items())
 
 
-async def issue(ctx: Payments, *, body: InvoiceInput) -> tuple[Document, str | None]:
-    """The invoice and the citizen's code (None when the invoice already existed)."""
+async def issue(
+    ctx: Payments, *, body: InvoiceInput, code_hash: str | None = None
+) -> tuple[Document, str | None]:
+    """The invoice and the citizen's code (None when the invoice already existed, or when
+    the billing software drew the code and gave only its `code_hash`)."""
     existing = await ctx.db[INVOICES].find_one({"issuer": body.issuer, "reference": body.reference})
     if existing is not None:
         if not _same(existing, body):
             raise ProblemError(409, "Une autre facture porte déjà cette référence.")
         return existing, None
     request_id = await _request_id(ctx, body.request_reference)
-    code = secrets.token_urlsafe(24)
+    code = None if code_hash else secrets.token_urlsafe(24)
     now = datetime.now(UTC)
     doc = body.model_dump(mode="json", exclude={"request_reference"}) | {
         "_id": uuid.uuid4().hex,
-        "code_hash": hash_code(code),
+        "code_hash": code_hash or hash_code(code or ""),
         "status": "unpaid",
         "request_id": request_id,
         "request_reference": body.request_reference,
@@ -92,7 +95,7 @@ async def issue(ctx: Payments, *, body: InvoiceInput) -> tuple[Document, str | N
     try:
         await ctx.db[INVOICES].insert_one(doc)
     except DuplicateKeyError:  # the same invoice sent twice at once: the first one wins
-        return await issue(ctx, body=body)
+        return await issue(ctx, body=body, code_hash=code_hash)
     await _announce(ctx, doc)
     return doc, code
 

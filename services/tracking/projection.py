@@ -16,6 +16,10 @@ from shared.events import (
     NotificationFailed,
     NotificationSent,
     RequestAppointmentChanged,
+    RequestDocumentShared,
+    RequestDocumentWithdrawn,
+    RequestInvoiceIssued,
+    RequestInvoicePaid,
     RequestRouted,
     RequestStatus,
     RequestStatusChanged,
@@ -221,6 +225,35 @@ def _appointment(event: RequestAppointmentChanged, _state: Document, __: timedel
     return _Outcome({}, "appointment", label, event.changed_at, extra=extra)
 
 
+def _invoice_issued(event: RequestInvoiceIssued, _state: Document, __: timedelta) -> _Outcome:
+    extra: Document = {
+        "invoice_id": event.invoice_id,
+        "amount_cents": event.amount_cents,
+        "due_date": event.due_date.isoformat(),
+    }
+    label = wording.invoice_issued(event.amount_cents, event.due_date)
+    return _Outcome({}, "invoice_issued", label, event.issued_at, extra=extra)
+
+
+def _invoice_paid(event: RequestInvoicePaid, _state: Document, __: timedelta) -> _Outcome:
+    extra: Document = {"invoice_id": event.invoice_id, "amount_cents": event.amount_cents}
+    label = wording.invoice_paid(event.amount_cents)
+    return _Outcome({}, "invoice_paid", label, event.paid_at, extra=extra)
+
+
+def _document_shared(event: RequestDocumentShared, _state: Document, __: timedelta) -> _Outcome:
+    extra: Document = {"document_id": event.document_id, "share_id": event.share_id}
+    return _Outcome({}, "document_shared", wording.document_shared(), event.shared_at, extra=extra)
+
+
+def _document_withdrawn(
+    event: RequestDocumentWithdrawn, _state: Document, __: timedelta
+) -> _Outcome:
+    extra: Document = {"document_id": event.document_id, "share_id": event.share_id}
+    label = wording.document_withdrawn()
+    return _Outcome({}, "document_withdrawn", label, event.withdrawn_at, extra=extra)
+
+
 PROJECTED_EVENTS = (
     RequestSubmitted,
     RequestRouted,
@@ -229,6 +262,10 @@ PROJECTED_EVENTS = (
     NotificationSent,
     NotificationFailed,
     RequestAppointmentChanged,
+    RequestInvoiceIssued,
+    RequestInvoicePaid,
+    RequestDocumentShared,
+    RequestDocumentWithdrawn,
 )
 
 
@@ -248,4 +285,12 @@ def _outcome(event: Event, state: Document, reopen_window: timedelta) -> _Outcom
             return _notification_failed(event, state, reopen_window)
         case RequestAppointmentChanged():
             return _appointment(event, state, reopen_window)
+        case RequestInvoiceIssued():
+            return _invoice_issued(event, state, reopen_window)
+        case RequestInvoicePaid():
+            return _invoice_paid(event, state, reopen_window)
+        case RequestDocumentShared():
+            return _document_shared(event, state, reopen_window)
+        case RequestDocumentWithdrawn():
+            return _document_withdrawn(event, state, reopen_window)
     raise TypeError(f"tracking does not project {event.event_type}")

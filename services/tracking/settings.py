@@ -2,14 +2,14 @@
 
 from pydantic import Field
 
-from shared.attachment_links import AttachmentLinkSettings
+from shared.attachment_links import AttachmentReaderSettings
 from shared.auth import AgentAuthSettings
 from shared.config import ServiceSettings
 
 SOURCE = "/relais/tracking"
 
 
-class TrackingSettings(ServiceSettings, AgentAuthSettings, AttachmentLinkSettings):
+class TrackingSettings(ServiceSettings, AgentAuthSettings, AttachmentReaderSettings):
     service_name: str = "tracking"
     http_port: int = 8020
     reopen_window_days: int = Field(
@@ -37,14 +37,5 @@ class TrackingSettings(ServiceSettings, AgentAuthSettings, AttachmentLinkSetting
     escalation_default_days: int = Field(default=3, ge=0, description="0: no escalation")
     round_robin_departments: list[str] = Field(
         default_factory=list, description="Departments whose new requests are assigned in turn"
-    )
-    attachment_adapters: dict[str, str] = Field(
-        default_factory=lambda: {
-            "portal": "http://127.0.0.1:8001",
-            "desk": "http://127.0.0.1:8002",
-            "web": "http://127.0.0.1:8003",
-            "email_adapter": "http://127.0.0.1:8005",
-        },
-        description="Base URL agents reach each adapter keeping attachments at (JSON)",
     )
     round_robin_cap: int = Field(default=10, ge=1, description="Open requests per agent at most")

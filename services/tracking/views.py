@@ -36,6 +36,11 @@ DETAILS = (
     "agenda_id",
     "appointment_change",
     "appointment_start",
+    "invoice_id",
+    "amount_cents",
+    "due_date",
+    "document_id",
+    "share_id",
 )
 
 

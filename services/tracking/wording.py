@@ -1,9 +1,10 @@
 """French texts of the timeline entries citizens and agents read (pure)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from shared.events import Channel
+from shared.money import euros
 
 PARIS = ZoneInfo("Europe/Paris")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -106,3 +107,25 @@ def appointment(change: str, title: str, start: datetime) -> str:
     when = f"{WEEKDAYS[local.weekday()]} {day} {MONTHS[local.month - 1]} {local.year}"
     what = APPOINTMENT_CHANGES.get(change, "Rendez-vous")
     return f"{what} : {title}, {when} à {local:%Hh%M}"
+
+
+def long_day(day: date) -> str:
+    """`2 janvier 2027` (`1er` for the first of the month)."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def invoice_issued(amount_cents: int, due: date) -> str:
+    return f"Facture émise : {euros(amount_cents)}, à payer avant le {long_day(due)}"
+
+
+def invoice_paid(amount_cents: int) -> str:
+    return f"Facture payée en ligne : {euros(amount_cents)}"
+
+
+def document_shared() -> str:
+    return "Document partagé par l'usager avec le service"
+
+
+def document_withdrawn() -> str:
+    return "Partage d'un document retiré par l'usager"

@@ -73,6 +73,9 @@ class PaymentSucceeded(InvoiceEvent):
     reference: str = Field(min_length=1, max_length=64)
     contact: InvoiceContact
     paid_at: AwareDatetime
+    label: str | None = Field(
+        default=None, max_length=100, description="What the invoice is for, for the receipt"
+    )
 
 
 class PaymentFailed(InvoiceEvent):
@@ -120,3 +123,5 @@ PAYMENT_EVENTS: tuple[type[InvoiceEvent], ...] = (
     PaymentFailed,
     PaymentRefunded,
 )
+
+PAYMENT_EVENT_MODELS: dict[str, type[InvoiceEvent]] = {m.event_type: m for m in PAYMENT_EVENTS}

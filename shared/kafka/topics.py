@@ -10,6 +10,7 @@ REQUESTS = "relais.requests.v1"
 DOCUMENTS = "relais.documents.v1"
 PAYMENTS = "relais.payments.v1"
 APPOINTMENTS = "relais.appointments.v1"
+BILLING = "relais.billing.v1"
 DLQ_PREFIX = "relais.dlq."
 CONSUMER_GROUPS = (
     "routing",
@@ -24,6 +25,8 @@ CONSUMER_GROUPS = (
     "payments",
     "appointments",
     "notification-appointments",
+    "notification-receipts",
+    "payments-billing",
 )
 
 
@@ -60,6 +63,13 @@ def topic_specs() -> list[TopicSpec]:
             partitions=6,
             config={"retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "1"},
             description="Invoices and their payments, keyed by invoice id.",
+        ),
+        TopicSpec(
+            name=BILLING,
+            partitions=3,
+            config={"retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "1"},
+            description="Invoices the town's billing software issues, keyed by its invoice "
+            "reference; payments records each once.",
         ),
     ]
     appointments = TopicSpec(

@@ -83,8 +83,46 @@ async def capture(pipeline: Pipeline) -> None:
         await browser.close()
 
 
+async def capture_letter(workdir: Path) -> None:
+    """A sample postal letter, as Chromium's PDF viewer shows it (no service needed)."""
+    from datetime import UTC, datetime
+
+    from services.notification.channels.base import ContactPoint, Notice
+    from services.notification.channels.postal import compose, letterhead
+    from services.notification.letter import render
+    from services.notification.settings import NotificationSettings
+
+    settings = NotificationSettings()
+    notice = Notice(
+        key="sample",
+        request_id="sample",
+        reference="2026-C000042",
+        template="acknowledgement",
+        context={
+            "department": "Services techniques",
+            "due_date": "vendredi 18 décembre 2026",
+            "tracking_code": "K7P2-QX9M",
+        },
+        created_at=datetime(2026, 12, 2, 9, tzinfo=UTC),
+    )
+    to = ContactPoint(
+        channel="postal", address="12 rue des Lilas\n99999 VILLE-EXEMPLE", name="Joëlle Lefèvre"
+    )
+    pdf = workdir / "letter.pdf"
+    pdf.write_bytes(render(compose(notice, to, settings=settings), head=letterhead(settings)).pdf)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = await browser.new_page(viewport={"width": 900, "height": 1000})
+        await page.goto(pdf.as_uri())
+        await page.wait_for_timeout(2000)  # the viewer draws the page
+        await _shoot(page, "letter")
+        await browser.close()
+
+
 async def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="relais-letter-") as workdir:
+        await capture_letter(Path(workdir))
     with tempfile.TemporaryDirectory(prefix="relais-screens-") as workdir:
         pipeline = await start_pipeline(Path(workdir), names=FACES)
         try:

@@ -12,7 +12,6 @@ from aiosmtpd.controller import Controller
 
 from services.documents import retention
 from services.documents.mailer import SmtpLinkSender
-from shared.blobs import BlobStore
 from shared.envelope import Envelope, decode
 from shared.events import RequestStatus, RequestStatusChanged
 from shared.kafka.producer import EventPublisher
@@ -157,24 +156,6 @@ async def test_sharing_follows_department_rules_and_reads_are_shown(
     stream = await read_log(KAFKA, running.prefix + DOCUMENTS)
     types = [dict(r.headers)["ce_type"].decode() for r in stream]
     assert types.count("relais.document.read.v1") == 2
-
-
-async def test_adapters_attachments_are_fetched_here(
-    running: Running, publisher: EventPublisher
-) -> None:
-    settings = running.ctx.settings
-    assert running.ctx.runtime.client is not None
-    portal_db = running.ctx.runtime.client[f"{settings.database_prefix}relais_portal"]
-    kept = await BlobStore(db=portal_db, service="portal").keep_attachment(
-        filename="photo.pdf", content_type="application/pdf", content=PDF
-    )
-    request = await publish_request(publisher, running, attachments=[kept])
-    base = f"/v1/agent/requests/{request.request_id}"
-    listed = (await running.http.get(base + "/documents", headers=agent_auth("urbanisme"))).json()
-    assert [(d["kind"], d["id"]) for d in listed] == [("attachment", kept.attachment_id)]
-    url = f"{base}/attachments/{kept.attachment_id}/content"
-    assert (await running.http.get(url, headers=agent_auth("urbanisme"))).content == PDF
-    assert (await running.http.get(url, headers=agent_auth("ccas"))).status_code == 404
 
 
 async def test_request_only_documents_expire_after_the_request_closed(

@@ -103,6 +103,7 @@ async def stack(topic_prefix: str, publisher: EventPublisher, inbox: Inbox) -> A
         send_backoff_max_s=0.5,
         sweep_interval_s=0.2,
         public_notification_url=f"http://127.0.0.1:{port}",
+        channels=["email"],  # a town with email only: other preferences are reported
     )
     try:
         async with serve_app(build_app(settings), port=port) as base_url:

@@ -3,9 +3,13 @@ real broker and store: happy path, refusal, abandonment, replays, a crash after 
 success, two concurrent payments, reconciliation."""
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -265,3 +269,33 @@ async def test_the_development_provider_pays_for_make_run(topic_prefix: str) -> 
             assert (await http.get(url, params=code)).json()["status_label"] == "payée"
     finally:
         await drop(database)
+
+
+async def test_the_reconciliation_command_exits_1_on_a_planted_payment(running: Running) -> None:
+    settings = running.ctx.settings
+    planted = await running.payfip.post(
+        "/test/plant",
+        json={"numcli": settings.payfip_numcli, "exer": "2026", "refdet": "X-2", "montant": 4200},
+    )
+    env = os.environ | {
+        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        "MONGODB_URI": MONGODB_URI,
+        "MONGODB_DATABASE": settings.mongodb_database,
+        "PROVIDER": "payfip",
+        "PAYFIP_URL": settings.payfip_url,
+        "PAYFIP_PAGE_URL": settings.payfip_page_url,
+        "PAYFIP_NUMCLI": settings.payfip_numcli,
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "services.payments.reconcile", "--day", paris_day_today()]
+    done = await asyncio.to_thread(
+        subprocess.run, command, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout[done.stdout.index("{") :])
+    assert [p["operation_id"] for p in report["provider_only"]] == [planted.json()["idOp"]]
+    assert report["ours_only"] == [] and report["amount_differs"] == []
+
+
+def paris_day_today() -> str:
+    return paris_day(datetime.now(UTC))

@@ -157,7 +157,7 @@ async def test_each_preference_goes_to_its_registered_channel() -> None:
 
 
 async def test_a_channel_not_configured_is_reported_as_not_permanent() -> None:
-    w = wired(FakeMailer())
+    w = wired(FakeMailer(), channels=["email", "sms"])
     await w.harness.feed(
         *_routed_requests(1, postal_address="12 rue des Lilas", preferred_contact="postal")
     )

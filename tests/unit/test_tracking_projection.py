@@ -1,6 +1,6 @@
 """From one event and the current state: the request's changes and its timeline entry."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.tracking.projection import Projection, project
@@ -14,6 +14,10 @@ from shared.events import (
     NotificationFailed,
     NotificationSent,
     RequestAppointmentChanged,
+    RequestDocumentShared,
+    RequestDocumentWithdrawn,
+    RequestInvoiceIssued,
+    RequestInvoicePaid,
     RequestRouted,
     RequestStatus,
     RequestStatusChanged,
@@ -274,3 +278,44 @@ def test_an_appointment_linked_to_the_request_shows_on_its_timeline_in_paris_tim
         "Rendez-vous pris : Permis de construire, dimanche 28 mars 2027 à 09h30"
     )
     assert "status" not in projection.changes
+
+
+def _after_submission(event: Event) -> Projection:
+    state = project(Envelope(data=REQUEST, source="/t"), None, reopen_window=WINDOW)
+    return project(
+        Envelope(data=event, source="/relais/payments"), state.changes, reopen_window=WINDOW
+    )
+
+
+def test_an_invoice_for_the_request_shows_on_its_timeline_in_euros() -> None:
+    issued = _after_submission(
+        RequestInvoiceIssued(
+            **IDS,
+            invoice_id="inv1",
+            amount_cents=4560,
+            due_date=date(2027, 1, 1),
+            issued_at=T0 + timedelta(days=1),
+        )
+    )
+    assert issued.entry["kind"] == "invoice_issued" and not issued.entry["internal"]
+    assert (
+        issued.entry["label"] == "Facture émise : 45,60\u00a0€, à payer avant le 1er janvier 2027"
+    )
+    assert issued.entry["invoice_id"] == "inv1" and "status" not in issued.changes
+    paid = _after_submission(
+        RequestInvoicePaid(**IDS, invoice_id="inv1", amount_cents=123456, paid_at=T0)
+    )
+    assert paid.entry["label"] == "Facture payée en ligne : 1\u202f234,56\u00a0€"
+
+
+def test_documents_shared_and_withdrawn_show_on_the_timeline() -> None:
+    ids = {"document_id": "d1", "share_id": "s1"}
+    shared = _after_submission(
+        RequestDocumentShared(**IDS, **ids, content_type="application/pdf", size=10, shared_at=T0)
+    )
+    withdrawn = _after_submission(RequestDocumentWithdrawn(**IDS, **ids, withdrawn_at=T0))
+    assert (shared.entry["kind"], withdrawn.entry["kind"]) == (
+        "document_shared",
+        "document_withdrawn",
+    )
+    assert shared.entry["document_id"] == withdrawn.entry["document_id"] == "d1"
