@@ -8,6 +8,7 @@ soon as it ends, replacing only that phase's former figures.
 import asyncio
 import os
 import sys
+import time
 
 from tests.bench import results
 from tests.bench.phases import PHASES, Figures, settings
@@ -30,8 +31,12 @@ async def run(phases: list[str]) -> Figures:
     measured: Figures = {}
     for phase in phases:
         print(f"== bench phase: {phase}", flush=True)
+        started = time.perf_counter()
         figures = await PHASES[phase]()
-        results.save(results.merge(results.load(), phase, figures, settings()))
+        seconds = time.perf_counter() - started
+        print(f"== bench phase: {phase} took {seconds:,.0f} s", flush=True)
+        how = settings() | {"seconds": round(seconds, 1)}
+        results.save(results.merge(results.load(), phase, figures, how))
         measured |= figures
     return measured
 
