@@ -7,6 +7,7 @@ import pytest
 
 from tests.bench import results
 from tests.bench.__main__ import chosen
+from tools.devstack.store import server_argv
 
 SETTINGS = {"scale": 0.1, "latency_rate": 20.0, "large_store": 20000.0}
 
@@ -55,3 +56,11 @@ def test_bench_only_selects_phases_in_run_order() -> None:
     assert chosen("")[-1] == "notifications"
     with pytest.raises(SystemExit, match="unknown phase"):
         chosen("store,pipelines")
+
+
+def test_the_store_runs_without_fsync_only_when_asked() -> None:
+    binary, storage = Path("/bin/secantusd-py"), Path("/tmp/data")
+    assert "--sync-on-commit" in server_argv(binary, port=27999, storage=storage)
+    bulk_load = server_argv(binary, port=27999, storage=storage, durable=False)
+    assert "--sync-on-commit" not in bulk_load
+    assert str(storage) in bulk_load
