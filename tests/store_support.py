@@ -38,9 +38,13 @@ class DedicatedStore:
     def process(self) -> ManagedProcess:
         return store_process(storage=self.storage, runtime_dir=self.workdir / "run")
 
-    async def start(self) -> None:
+    async def start(self, *, durable: bool = True) -> None:
         process = await asyncio.to_thread(
-            start_store, port=self.port, storage=self.storage, runtime_dir=self.workdir / "run"
+            start_store,
+            port=self.port,
+            storage=self.storage,
+            runtime_dir=self.workdir / "run",
+            durable=durable,
         )
         await wait_for_mongo(self.uri, timeout_s=60, process=process)
 
@@ -53,8 +57,10 @@ class DedicatedStore:
         while self.process.is_running() and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    def stop(self) -> bool:
-        return self.process.stop()
+    def stop(self, timeout_s: float | None = None) -> bool:
+        """SIGTERM (a clean shutdown: WiredTiger closes with a checkpoint), SIGKILL at the
+        timeout."""
+        return self.process.stop(timeout_s)
 
 
 @asynccontextmanager

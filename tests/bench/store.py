@@ -1,140 +1,161 @@
 """Store figures at two sizes: a raw update by _id, and tracking applying one event.
 
-Both collections are filled directly, in bulk, before anything is timed, so the figures say
-how the cost of one operation grows with the town's history, not how fast the fill was.
+The figures say how the cost of one operation grows with the town's history, so the stores
+are filled before anything is timed, and the fill must not take the run's time. Filling
+100,000 requests (300,000 documents) through the development store took over 13 minutes:
+with `--sync-on-commit` every commit fsyncs, and every index is maintained per insert. So the
+bench runs a store of its own (SecantusDB on a free port, its files under var/bench, on the
+same disk as the development store): started without `--sync-on-commit`, filled in bulk with
+the documents built while the previous batch is inserted and tracking's indexes built after
+the data, stopped cleanly (SIGTERM: WiredTiger closes with a checkpoint), then restarted on
+the same files WITH `--sync-on-commit`, the durable configuration the development store runs
+with, and only then measured. Every document is counted after the restart.
 """
 
 import random
 import statistics
+import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracking import store
 from services.tracking.context import Tracking
 from services.tracking.handlers import on_events
-from services.tracking.projection import project
 from services.tracking.settings import TrackingSettings
 from shared.envelope import Envelope
-from shared.events import Department, RequestRouted, RequestStatus, RequestStatusChanged
+from shared.events import RequestStatus, RequestStatusChanged
 from shared.mongo import Document, connect
 from shared.runtime import Runtime
-from tests.bench.events import submitted
+from tests.bench.fill import fill_documents, fill_tracking, request_id
 from tests.fakes import InMemoryPublisher
+from tests.store_support import DedicatedStore
+from tools.devstack.paths import var_dir
 
-FILL_BATCH = 2000
-REOPEN = timedelta(days=15)
+DOCUMENTS = "docs"
+STOP_TIMEOUT_S = 300  # a clean shutdown checkpoints everything the fill wrote
+# Untimed operations before each series: right after the restart the first series would
+# otherwise also pay for new connections and a cold cache, and flatter the sizes after it.
+WARM_UP = 30
 
 
-async def store_update_ms(uri: str, *, size: int, samples: int = 300) -> float:
-    """Median ms of `update_one({"_id": ...})` on a collection of `size` ~0.5 KB documents."""
-    client = connect(uri=uri, timeout_ms=30_000)
-    db = client[f"bench_update_{uuid.uuid4().hex[:8]}"]
+@dataclass
+class FillTimes:
+    fill_s: float = 0.0
+    restart_s: float = 0.0
+
+
+async def store_figures(*, sizes: tuple[int, ...], samples: int = 300) -> dict[str, float]:
+    """`store_update_ms_at_<n>k` and `tracking_event_ms_at_<n>k` (one event alone, and per
+    event in a poll of 500) for each size, and how long the fill and the restart took."""
+    base = var_dir() / "bench"
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="store-", dir=base) as workdir:
+        own = DedicatedStore(Path(workdir))
+        times = await _fill_and_restart(own, sizes=sizes)
+        figures = {"store_fill_s": times.fill_s, "store_restart_s": times.restart_s}
+        try:
+            client = connect(uri=own.uri, timeout_ms=30_000)
+            await _check_fill(client, sizes=sizes)
+            for size in sizes:
+                label = f"{size // 1000}k"
+                db = client[f"bench_update_{size}"]
+                figures[f"store_update_ms_at_{label}"] = await store_update_ms(
+                    db, size=size, samples=samples
+                )
+                tracking = await tracking_event_ms(own.uri, size=size, samples=samples)
+                figures[f"tracking_event_ms_at_{label}"] = tracking["one"]
+                figures[f"tracking_batched_event_ms_at_{label}"] = tracking["batched"]
+            await client.close()
+        finally:
+            own.stop(STOP_TIMEOUT_S)
+    return figures
+
+
+async def _fill_and_restart(own: DedicatedStore, *, sizes: tuple[int, ...]) -> FillTimes:
+    times = FillTimes()
+    started = time.perf_counter()
+    await own.start(durable=False)
     try:
-        docs = ({"_id": f"r{i:08d}", "n": i, "text": "x" * 500} for i in range(size))
-        await _fill(db, "docs", docs)
-        timings = []
-        for _ in range(samples):
-            key = f"r{random.randrange(size):08d}"
-            started = time.perf_counter()
-            await db.docs.update_one({"_id": key}, {"$inc": {"n": 1}, "$set": {"t": "y"}})
-            timings.append(time.perf_counter() - started)
-        return statistics.median(timings) * 1000
-    finally:
-        await client.drop_database(db.name)
+        client = connect(uri=own.uri, timeout_ms=30_000)
+        for size in sizes:
+            await fill_documents(client[f"bench_update_{size}"], collection=DOCUMENTS, size=size)
+            await fill_tracking(client[_tracking_database(size)], size=size)
         await client.close()
+    finally:
+        own.stop(STOP_TIMEOUT_S)
+    times.fill_s = time.perf_counter() - started
+    started = time.perf_counter()
+    await own.start(durable=True)
+    times.restart_s = time.perf_counter() - started
+    return times
 
 
-async def tracking_event_ms(uri: str, *, size: int, samples: int = 300) -> dict[str, float]:
+async def _check_fill(client: AsyncMongoClient[Document], *, sizes: tuple[int, ...]) -> None:
+    """Everything the fill wrote is there after the restart."""
+    for size in sizes:
+        tracking = client[_tracking_database(size)]
+        expected = (
+            (client[f"bench_update_{size}"][DOCUMENTS], size),
+            (tracking[store.REQUESTS], size),
+            (tracking[store.TIMELINE], 2 * size),
+        )
+        for collection, count in expected:
+            if (found := await collection.count_documents({})) != count:
+                raise RuntimeError(f"{collection.full_name}: {found} documents, not {count}")
+
+
+def _tracking_database(size: int) -> str:
+    return f"bench_tracking_{size}"
+
+
+async def store_update_ms(db: AsyncDatabase[Document], *, size: int, samples: int) -> float:
+    """Median ms of `update_one({"_id": ...})` on a collection of `size` ~0.5 KB documents
+    (after `WARM_UP` untimed ones)."""
+    timings = []
+    for _ in range(WARM_UP + samples):
+        key = request_id(random.randrange(size))
+        started = time.perf_counter()
+        await db[DOCUMENTS].update_one({"_id": key}, {"$inc": {"n": 1}, "$set": {"t": "y"}})
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings[WARM_UP:]) * 1000
+
+
+async def tracking_event_ms(uri: str, *, size: int, samples: int) -> dict[str, float]:
     """Tracking applying status changes with `size` requests already in its store.
 
     Through its registered batch handler, as the consumer loop calls it: the median of one
     event alone (what one change costs when the topic is quiet) and the mean per event of a
     poll of 500 events (what it costs under load)."""
-    database = f"bench_tracking_{uuid.uuid4().hex[:8]}"
-    settings = TrackingSettings(mongodb_uri=uri, mongodb_database=database)
+    settings = TrackingSettings(mongodb_uri=uri, mongodb_database=_tracking_database(size))
     client = connect(uri=uri, timeout_ms=30_000)
     runtime = Runtime(settings=settings, publisher=InMemoryPublisher(), client=client)  # type: ignore[arg-type]
     tracking = Tracking(settings=settings, runtime=runtime, department_labels={})
     try:
-        await store.ensure_indexes(db=runtime.db)
-        await _fill_tracking(runtime.db, size)
         timings = []
-        for i in range(samples):
-            envelope = _status_change(f"r{random.randrange(size):08d}", i)
+        for i in range(WARM_UP + samples):
+            envelope = _status_change(random.randrange(size), i)
             started = time.perf_counter()
             await on_events([envelope], tracking=tracking)
             timings.append(time.perf_counter() - started)
-        poll = [_status_change(f"r{random.randrange(size):08d}", i) for i in range(500)]
+        poll = [_status_change(random.randrange(size), i) for i in range(500)]
         started = time.perf_counter()
         await on_events(poll, tracking=tracking)
         batched = (time.perf_counter() - started) / len(poll)
-        return {"one": statistics.median(timings) * 1000, "batched": batched * 1000}
+        one = statistics.median(timings[WARM_UP:])
+        return {"one": one * 1000, "batched": batched * 1000}
     finally:
-        await client.drop_database(database)
         await client.close()
 
 
-async def _fill(db: AsyncDatabase[Document], name: str, docs: Iterator[Document]) -> None:
-    batch: list[Document] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) == FILL_BATCH:
-            await db[name].insert_many(batch, ordered=False)
-            batch = []
-    if batch:
-        await db[name].insert_many(batch, ordered=False)
-
-
-async def _fill_tracking(db: AsyncDatabase[Document], size: int) -> None:
-    """Requests as tracking stores them after submission and routing, with their timelines."""
-    requests: list[Document] = []
-    entries: list[Document] = []
-    for i in range(size):
-        request_id = f"r{i:08d}"
-        state: Document = {"_id": request_id, "applied_events": []}
-        for envelope in (submitted(request_id, i), _routed(request_id, i)):
-            projection = project(envelope, state, reopen_window=REOPEN)
-            state |= projection.changes
-            state["applied_events"].append(envelope.id)
-            entries.append(projection.entry)
-        requests.append(state)
-        if len(requests) == FILL_BATCH:
-            await _flush(db, requests, entries)
-            requests, entries = [], []
-    if requests:
-        await _flush(db, requests, entries)
-
-
-async def _flush(
-    db: AsyncDatabase[Document], requests: list[Document], entries: list[Document]
-) -> None:
-    await db[store.REQUESTS].insert_many(requests, ordered=False)
-    await db[store.TIMELINE].insert_many(entries, ordered=False)
-
-
-def _routed(request_id: str, i: int) -> Envelope:
-    now = datetime.now(UTC)
-    department = ("services_techniques", "etat_civil", "urbanisme", "accueil")[i % 4]
-    routed = RequestRouted(
-        request_id=request_id,
-        reference=f"2026-B{i:06d}",
-        department=Department(code=department, label=department),
-        due_at=now + timedelta(days=i % 30),
-        rule="bench",
-        explanation="Banc d'essai",
-        routed_at=now,
-    )
-    return Envelope(data=routed, source="/bench")
-
-
-def _status_change(request_id: str, i: int) -> Envelope:
+def _status_change(n: int, i: int) -> Envelope:
     change = RequestStatusChanged(
-        request_id=request_id,
-        reference=f"2026-B{int(request_id[1:]):06d}",
+        request_id=request_id(n),
+        reference=f"2026-B{n:06d}",
         status=RequestStatus.IN_PROGRESS,
         comment=f"Pris en charge ({i})",
         actor="bench",

@@ -24,9 +24,10 @@ SECANTUSDB_VERSION = "0.7.0b3"  # beta: pinned exactly, upgraded only with a ful
 HOST = "127.0.0.1"
 PORT = 27017
 DEFAULT_URI = f"mongodb://{HOST}:{PORT}/"
+SERVER_FLAGS = ("--log-level", "WARNING")
 # Without --sync-on-commit a SIGKILL of the server loses writes it had acknowledged (measured,
 # see README); with it every commit fsyncs the journal, as MongoDB's default w:majority does.
-SERVER_FLAGS = ("--sync-on-commit", "--log-level", "WARNING")
+DURABLE_FLAGS = ("--sync-on-commit",)
 # An explicit (empty) config file: a secantusd.toml in ~/.secantus or /etc is never picked up.
 CONFIG = DEPLOY_DIR / "secantusdb" / "secantusd.toml"
 INSTALLED_STAMP = ".relais-installed"
@@ -88,12 +89,14 @@ def store_process(
     )
 
 
-def server_argv(binary: Path, *, port: int, storage: Path) -> list[str]:
+def server_argv(binary: Path, *, port: int, storage: Path, durable: bool = True) -> list[str]:
+    """The server's command line; `durable=False` only for a bulk load thrown away on failure."""
     return [
         str(binary),
         *("--config", str(CONFIG)),
         *("--host", HOST, "--port", str(port), "--storage-path", str(storage)),
         *SERVER_FLAGS,
+        *(DURABLE_FLAGS if durable else ()),
     ]
 
 
@@ -103,11 +106,14 @@ def start_store(
     storage: Path | None = None,
     name: str = "store",
     runtime_dir: Path | None = None,
+    durable: bool = True,
 ) -> ManagedProcess:
     """Install SecantusDB if needed, then start it on 127.0.0.1:`port` over `storage`.
 
     The defaults are the development store (var/secantusdb, pid file and log in var/); a test
-    passes its own port, storage and runtime directory for a store of its own.
+    passes its own port, storage and runtime directory for a store of its own. `durable=False`
+    drops the fsync of every commit: only for a bulk load, stopped cleanly (SIGTERM closes
+    WiredTiger with a checkpoint) before the store is used.
     """
     binary = server_binary()
     storage = storage or data_dir()
@@ -115,7 +121,7 @@ def start_store(
     process = store_process(storage=storage, name=name, runtime_dir=runtime_dir)
     # SECANTUS_* variables (e.g. its fast, non-durable test storage) never leak in.
     env = {key: value for key, value in os.environ.items() if not key.startswith("SECANTUS_")}
-    process.start(server_argv(binary, port=port, storage=storage), env=env)
+    process.start(server_argv(binary, port=port, storage=storage, durable=durable), env=env)
     return process
 
 
