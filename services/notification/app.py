@@ -62,21 +62,27 @@ def channels_for(
     templates: Environment,
     email_transport: Transport | None = None,
 ) -> dict[str, Channel]:
-    """Every configured channel by name; a channel missing here is reported, not sent."""
-    if email_transport is None:
-        email_transport = (
+    """The channels the town uses (`CHANNELS`), by name; a citizen preferring another one is
+    reported, not sent. Only those are built, so an unused one needs no settings."""
+
+    def email() -> Channel:
+        transport = email_transport or (
             SinkMailer(Sink(db=db, channel="email"))
             if settings.email_transport == "sink"
             else mailer_for(settings)
         )
-    channels: list[Channel] = [
-        EmailChannel(transport=email_transport, settings=settings, templates=templates),
-        PostalChannel(db=db, settings=settings, templates=templates),
-        sms_channel_for(settings, db=db),
-        messenger_channel(settings, db=db, templates_dir=settings.templates_dir),
-        chatbot_channel(settings, db=db, templates_dir=settings.templates_dir),
-    ]
-    return {channel.name: channel for channel in channels if channel.name in settings.channels}
+        return EmailChannel(transport=transport, settings=settings, templates=templates)
+
+    factories: dict[str, Callable[[], Channel]] = {
+        "email": email,
+        "postal": lambda: PostalChannel(db=db, settings=settings, templates=templates),
+        "sms": lambda: sms_channel_for(settings, db=db),
+        "facebook": lambda: messenger_channel(
+            settings, db=db, templates_dir=settings.templates_dir
+        ),
+        "chatbot": lambda: chatbot_channel(settings, db=db, templates_dir=settings.templates_dir),
+    }
+    return {name: build() for name, build in factories.items() if name in settings.channels}
 
 
 def assemble(
