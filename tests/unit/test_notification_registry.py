@@ -11,8 +11,8 @@ ALL = ["email", "sms", "facebook", "chatbot", "postal"]
 def test_every_channel_is_registered_under_its_own_name() -> None:
     channels = channels_for(
         NotificationSettings(),
-        db=InMemoryDatabase(),
-        templates=environment(None),  # type: ignore[arg-type]
+        db=InMemoryDatabase(),  # type: ignore[arg-type]
+        templates=environment(None),
     )
     assert sorted(channels) == sorted(ALL)
     assert all(channel.name == name for name, channel in channels.items())
