@@ -26,23 +26,6 @@ log = structlog.get_logger(__name__)
 OUTBOX = "outbox"
 CLAIM_S = 30  # a claimed event not confirmed sent by then is sent again
 KEEP_SENT_S = 7 * 24 * 3600
-Record = tuple[bytes, bytes, list[tuple[str, bytes]]]
-
-
-def encode_stream(event: StreamEvent, *, source: str, event_id: str, correlation_id: str) -> Record:
-    """CloudEvents binary mode, as `shared.envelope.encode`, keyed by the event's own key."""
-    headers = {
-        "ce_specversion": "1.0",
-        "ce_id": event_id,
-        "ce_type": event.event_type,
-        "ce_source": source,
-        "ce_time": datetime.now(UTC).isoformat(),
-        "ce_subject": event.key,
-        "content-type": "application/json",
-        "ce_correlationid": correlation_id or event_id,
-    }
-    value = event.model_dump_json().encode()
-    return event.key.encode(), value, [(k, v.encode()) for k, v in headers.items()]
 
 
 class Outbox:
@@ -68,15 +51,10 @@ class Outbox:
     ) -> str:
         """Store the event to publish (once per `event_id`); returns its id."""
         event_id = event_id or str(uuid.uuid4())
-        if isinstance(event, Event):
-            envelope = Envelope(
-                data=event, source=self._source, id=event_id, correlation_id=correlation_id
-            )
-            key, value, headers = encode(envelope)
-        else:
-            key, value, headers = encode_stream(
-                event, source=self._source, event_id=event_id, correlation_id=correlation_id
-            )
+        envelope = Envelope(
+            data=event, source=self._source, id=event_id, correlation_id=correlation_id
+        )
+        key, value, headers = encode(envelope)
         await insert_once(
             self._db,
             OUTBOX,

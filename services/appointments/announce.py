@@ -7,8 +7,7 @@ from typing import Protocol
 
 from services.appointments.bookings import Booking
 from services.appointments.settings import SOURCE
-from shared.appointment_envelope import AppointmentEnvelope, encode_appointment
-from shared.envelope import Envelope
+from shared.envelope import Envelope, encode
 from shared.events.appointments import (
     AppointmentChange,
     AppointmentEvent,
@@ -38,10 +37,8 @@ class Announcer:
         self, event: AppointmentEvent, *, event_id: str, correlation_id: str = ""
     ) -> None:
         """Publish and wait for Kafka's acknowledgement (BrokerUnavailable otherwise)."""
-        envelope = AppointmentEnvelope(
-            data=event, source=SOURCE, id=event_id, correlation_id=correlation_id
-        )
-        key, value, headers = encode_appointment(envelope)
+        envelope = Envelope(data=event, source=SOURCE, id=event_id, correlation_id=correlation_id)
+        key, value, headers = encode(envelope)
         await self.publisher.send_raw(topic=self.topic, key=key, value=value, headers=headers)
 
     async def on_request(

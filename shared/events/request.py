@@ -27,6 +27,11 @@ class Event(Contract):
     request_id: RequestId
     reference: Reference
 
+    @property
+    def key(self) -> str:
+        """Record key and CloudEvents subject: the request id (one writer per request)."""
+        return self.request_id
+
 
 class RequestSubmitted(Event):
     """A channel adapter received a new request from a citizen."""

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from shared.appointment_envelope import decode_appointment
 from shared.auth import DEV_SECRET, Agent, issue_token
+from shared.envelope import APPOINTMENT_CODEC
 from shared.events import AppointmentBooked, AppointmentCancelled, AppointmentReminderDue
 from shared.kafka.topics import APPOINTMENTS, provision_topics
 from shared.mongo import connect
@@ -194,7 +194,7 @@ async def _assert_exactly_ten(
     await eventually(settled, timeout=60)
     last: dict[str, object] = {}
     for record in await read_log(KAFKA, prefix + APPOINTMENTS):
-        event = decode_appointment(record).data
+        event = APPOINTMENT_CODEC.decode(record).data
         if not isinstance(event, AppointmentReminderDue):
             last[event.booking_id] = event  # one partition per agenda: in order
     # Every booking whose last word is "booked" is one of the ten, and all ten are.

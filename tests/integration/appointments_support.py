@@ -11,7 +11,8 @@ from services.appointments.agendas import AgendaInput, OpeningRange
 from services.appointments.announce import Announcer, Publisher
 from services.appointments.booker import Booker
 from services.appointments.store import create_agenda, ensure_indexes
-from shared.appointment_envelope import AppointmentEnvelope, decode_appointment
+from shared.envelope import APPOINTMENT_CODEC, Envelope
+from shared.events.appointments import AppointmentEvent
 from shared.kafka.topics import APPOINTMENTS
 from shared.mongo import Document
 from tests.conftest import KAFKA
@@ -72,5 +73,5 @@ async def with_agenda(db: AsyncDatabase[Document], **fields: Any) -> AgendaInput
     return spec
 
 
-async def appointment_events(prefix: str) -> list[AppointmentEnvelope]:
-    return [decode_appointment(r) for r in await read_log(KAFKA, prefix + APPOINTMENTS)]
+async def appointment_events(prefix: str) -> list[Envelope[AppointmentEvent]]:
+    return [APPOINTMENT_CODEC.decode(r) for r in await read_log(KAFKA, prefix + APPOINTMENTS)]

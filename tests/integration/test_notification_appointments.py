@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from services.notification.app import build_app
 from services.notification.settings import NotificationSettings
-from shared.appointment_envelope import AppointmentEnvelope, encode_appointment
+from shared.envelope import Envelope, encode
 from shared.events import AppointmentBooked, AppointmentReminderDue
 from shared.events.appointments import AppointmentContact, AppointmentEvent, BookedBy
 from shared.kafka.producer import EventPublisher
@@ -66,8 +66,8 @@ async def send(
     )
 
     async def publish(event: AppointmentEvent, event_id: str) -> None:
-        envelope = AppointmentEnvelope(data=event, source="/relais/appointments", id=event_id)
-        key, value, headers = encode_appointment(envelope)
+        envelope = Envelope(data=event, source="/relais/appointments", id=event_id)
+        key, value, headers = encode(envelope)
         await publisher.send_raw(
             topic=topic_prefix + APPOINTMENTS, key=key, value=value, headers=headers
         )

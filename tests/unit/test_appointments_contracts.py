@@ -6,12 +6,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 import pytest
 
-from shared.appointment_envelope import (
-    AppointmentEnvelope,
-    decode_appointment,
-    encode_appointment,
-)
-from shared.envelope import PoisonMessage
+from shared.envelope import APPOINTMENT_CODEC, Envelope, PoisonMessage, encode
 from shared.events import APPOINTMENT_EVENT_MODELS, AppointmentBooked
 from shared.events.appointments import AppointmentContact, BookedBy
 from tools import contracts
@@ -44,14 +39,14 @@ class Record:
 
 
 def test_an_appointment_event_is_keyed_by_agenda_and_round_trips() -> None:
-    envelope = AppointmentEnvelope(data=booked(), source="/relais/appointments", id="b1.booked")
-    key, value, headers = encode_appointment(envelope)
+    envelope = Envelope(data=booked(), source="/relais/appointments", id="b1.booked")
+    key, value, headers = encode(envelope)
     assert key == b"passeports"
     assert dict(headers)["ce_subject"] == b"passeports"
-    decoded = decode_appointment(Record(key, value, headers))
+    decoded = APPOINTMENT_CODEC.decode(Record(key, value, headers))
     assert decoded.data == booked() and decoded.id == "b1.booked"
     with pytest.raises(PoisonMessage):
-        decode_appointment(Record(key, b"{}", headers))
+        APPOINTMENT_CODEC.decode(Record(key, b"{}", headers))
 
 
 def test_appointment_events_have_published_schemas_and_an_asyncapi_channel() -> None:

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import jsonschema
 
+from shared.envelope import Envelope, encode
 from shared.events.documents import DocumentUploaded, KeptFor
 from shared.events.payments import InvoiceContact, InvoiceIssued, InvoiceItem
-from shared.outbox import encode_stream
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts" / "events"
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 def _check(event: DocumentUploaded | InvoiceIssued, key: str) -> None:
-    record_key, value, headers = encode_stream(event, source="/t", event_id="e1", correlation_id="")
+    record_key, value, headers = encode(Envelope(data=event, source="/t", id="e1"))
     assert record_key == key.encode()
     named = dict(headers)
     assert named["ce_subject"] == key.encode() and named["ce_type"] == event.event_type.encode()
