@@ -35,6 +35,7 @@ class Role(StrEnum):
 STAFF = frozenset(Role)
 DEPARTMENT_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
 MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+WORKERS = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def not_found() -> ProblemError:
 
 
 Staff = Annotated[Access, Depends(requiring(*STAFF))]
-Worker = Annotated[Access, Depends(requiring(Role.AGENT, Role.SUPERVISOR, Role.ADMIN))]
+Worker = Annotated[Access, Depends(requiring(*WORKERS))]
 Forwarder = Annotated[Access, Depends(requiring(*STAFF))]
 Manager = Annotated[Access, Depends(requiring(*MANAGERS))]
 Admin = Annotated[Access, Depends(requiring(Role.ADMIN))]

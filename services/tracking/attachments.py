@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 from services.tracking import audit, reads
 from services.tracking.access import Staff, not_found
-from services.tracking.context import Context
-from services.tracking.routes import AUTH, RequestIdPath
+from services.tracking.context import Context, RequestIdPath
+from services.tracking.routes import AUTH
 from shared.attachment_links import parse_storage_ref, signed_path
 from shared.problems import ProblemError
 

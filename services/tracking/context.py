@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracking.outcomes import Waiters
@@ -47,3 +47,4 @@ def _correlation_id(request: Request) -> str:
 
 Context = Annotated[Tracking, Depends(_tracking)]
 CorrelationId = Annotated[str, Depends(_correlation_id)]
+RequestIdPath = Annotated[str, Path(max_length=64, description="Identifiant interne")]

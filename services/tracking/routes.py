@@ -1,13 +1,13 @@
 """The agents' API: requests with their full record, filters, status changes, statistics."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from services.tracking import audit, commands, lifecycle, reads, store, views
 from services.tracking.access import Staff, Worker, not_found
-from services.tracking.context import Context, CorrelationId
+from services.tracking.context import Context, CorrelationId, RequestIdPath
 from services.tracking.schemas import (
     DepartmentStats,
     RequestDetail,
@@ -21,7 +21,6 @@ AUTH: dict[int | str, dict[str, Any]] = {
     401: {"description": "Jeton d'agent absent, invalide ou expiré"},
     403: {"description": "Rôle insuffisant"},
 }
-RequestIdPath = Annotated[str, Path(max_length=64, description="Identifiant interne")]
 
 
 @router.get(
