@@ -3,13 +3,7 @@ restarted: every attempt ends with exactly one clear answer (201 or 409 « crén
 exactly 10 bookings exist, and no place is held twice."""
 
 import asyncio
-import os
-import subprocess
-import sys
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,12 +15,12 @@ import pytest
 from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.envelope import APPOINTMENT_CODEC
 from shared.events import AppointmentBooked, AppointmentCancelled, AppointmentReminderDue
-from shared.kafka.topics import APPOINTMENTS, provision_topics
+from shared.kafka.topics import APPOINTMENTS
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
-from tests.support import eventually, free_port, read_log
+from tests.e2e.crash import ServiceProcess, crash_namespace, kill_under_load
+from tests.support import eventually, read_log
 
-ROOT = Path(__file__).resolve().parents[2]
 ATTEMPTS = 200
 PLACES = 10
 AGENT = Agent(agent_id="a1", name="Julie Moreau", department="etat_civil")
@@ -42,55 +36,6 @@ AGENDA: dict[str, Any] = {
     "closed_on_public_holidays": False,
     "min_notice_min": 0,
 }
-
-
-@contextmanager
-def service_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.appointments"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-async def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
-
-        async def ready() -> bool:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                return (await http.get("/readyz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await eventually(ready, timeout=90, interval=0.1)
-
-
-@asynccontextmanager
-async def namespace() -> AsyncIterator[tuple[str, str]]:
-    prefix = f"crash{uuid.uuid4().hex[:8]}."
-    database = f"test_appointments_crash_{uuid.uuid4().hex[:8]}"
-    await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    try:
-        yield prefix, database
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
 
 
 async def attempt(http: httpx.AsyncClient, n: int, start: str) -> httpx.Response | None:
@@ -110,28 +55,18 @@ def definitive(response: httpx.Response | None) -> bool:
 
 @pytest.mark.timeout(420)
 async def test_no_double_booking_across_a_sigkill(tmp_path: Path) -> None:
-    log = tmp_path / "appointments.log"
-    async with namespace() as (prefix, database):
-        port = free_port()
-        env = os.environ | {
-            "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-            "MONGODB_URI": MONGODB_URI,
-            "TOPIC_PREFIX": prefix,
-            "MONGODB_DATABASE": database,
-            "HTTP_PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-            "BOOKING_LEASE_S": "3",
-            "SWEEP_INTERVAL_S": "1",
-        }
-        base_url = f"http://127.0.0.1:{port}"
+    async with crash_namespace("appointments") as space:
+        env = space.env | {"BOOKING_LEASE_S": "3", "SWEEP_INTERVAL_S": "1"}
+        service = ServiceProcess("appointments", env=env, log=tmp_path / "appointments.log")
         client = connect(uri=MONGODB_URI)
-        db: Any = client[database]
+        db: Any = client[space.database]
         answers: dict[int, httpx.Response | None] = {}
         limits = httpx.Limits(max_connections=50)
         try:
-            async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as http:
-                with service_process(env, log) as first:
-                    await wait_ready(first, base_url, log)
+            async with httpx.AsyncClient(
+                base_url=service.base_url, timeout=30, limits=limits
+            ) as http:
+                async with service.running():
                     created = await http.post("/v1/agents/agendas", json=AGENDA, headers=AUTH)
                     assert created.status_code == 201, created.text
                     start = _tomorrow_ten()
@@ -139,20 +74,21 @@ async def test_no_double_booking_across_a_sigkill(tmp_path: Path) -> None:
                     async def one(n: int) -> None:
                         answers[n] = await attempt(http, n, start)
 
-                    race = asyncio.gather(*(one(n) for n in range(ATTEMPTS)))
+                    async def places() -> int:
+                        return int(await db.claims.count_documents({"kind": "place"}))
 
-                    async def some_claimed() -> bool:
-                        return await db.claims.count_documents({"kind": "place"}) >= 3
-
-                    await eventually(some_claimed, timeout=120, interval=0.01)
-                    first.kill()  # SIGKILL mid-run: no graceful shutdown
-                    first.wait(timeout=10)
-                    await race
+                    killed = await kill_under_load(
+                        service,
+                        load=asyncio.gather(*(one(n) for n in range(ATTEMPTS))),
+                        count=places,
+                        at=3,
+                        interval_s=0.01,
+                    )
+                    await killed.load
                 unanswered = [n for n, r in answers.items() if not definitive(r)]
                 assert unanswered, "every attempt was answered before the kill: not mid-run"
 
-                with service_process(env, log) as second:
-                    await wait_ready(second, base_url, log)
+                async with service.running():
                     while unanswered:  # the same Idempotency-Key: the same attempt
                         retried = await asyncio.gather(
                             *(attempt(http, n, start) for n in unanswered)
@@ -160,7 +96,7 @@ async def test_no_double_booking_across_a_sigkill(tmp_path: Path) -> None:
                         answers.update(zip(unanswered, retried, strict=True))
                         unanswered = [n for n in unanswered if not definitive(answers[n])]
                         await asyncio.sleep(0.5)
-                    await _assert_exactly_ten(db, answers, prefix)
+                    await _assert_exactly_ten(db, answers, space.prefix)
         finally:
             await client.close()
 

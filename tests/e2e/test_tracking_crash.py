@@ -1,13 +1,6 @@
 """Tracking killed with SIGKILL in the middle of a stream of events loses nothing and duplicates
 nothing once restarted: every request is there, with exactly one timeline entry per event."""
 
-import asyncio
-import os
-import subprocess
-import sys
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,13 +11,13 @@ from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.envelope import Envelope
 from shared.events import Department, RequestRouted
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import REQUESTS, provision_topics
+from shared.kafka.topics import REQUESTS
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
+from tests.e2e.crash import ServiceProcess, crash_namespace, kill_under_load
 from tests.factories import submitted
-from tests.support import eventually, free_port
+from tests.support import eventually
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS_COUNT = 300
 EVENTS_PER_REQUEST = 2
 KILL_AFTER_ENTRIES = 120
@@ -35,7 +28,7 @@ AUTH = {"authorization": f"Bearer {issue_token(agent=AGENT, secret=DEV_SECRET)}"
 
 
 def _events() -> list[Envelope]:
-    envelopes = []
+    envelopes: list[Envelope] = []
     for _ in range(REQUESTS_COUNT):
         request = submitted(submitted_at=datetime.now(UTC))
         routed = RequestRouted(
@@ -55,55 +48,6 @@ def _events() -> list[Envelope]:
     return envelopes
 
 
-@contextmanager
-def tracking_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.tracking"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-async def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
-
-        async def ready() -> bool:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                return (await http.get("/readyz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await eventually(ready, timeout=30, interval=0.1)
-
-
-@asynccontextmanager
-async def namespace() -> AsyncIterator[tuple[str, str]]:
-    prefix = f"crash{uuid.uuid4().hex[:8]}."
-    database = f"test_tracking_crash_{uuid.uuid4().hex[:8]}"
-    await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    try:
-        yield prefix, database
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
-
-
 async def publish_all(publisher: EventPublisher, envelopes: list[Envelope]) -> None:
     for envelope in envelopes:  # one at a time, each acknowledged: a steady stream
         await publisher.publish(envelope)
@@ -112,50 +56,40 @@ async def publish_all(publisher: EventPublisher, envelopes: list[Envelope]) -> N
 async def test_tracking_survives_sigkill_mid_stream(tmp_path: Path) -> None:
     envelopes = _events()
     expected_ids = {e.id for e in envelopes}
-    log = tmp_path / "tracking.log"
-    async with namespace() as (prefix, database):
-        port = free_port()
-        env = os.environ | {
-            "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-            "MONGODB_URI": MONGODB_URI,
-            "TOPIC_PREFIX": prefix,
-            "MONGODB_DATABASE": database,
-            "HTTP_PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-        }
-        base_url = f"http://127.0.0.1:{port}"
+    async with crash_namespace("tracking") as space:
+        tracking = ServiceProcess("tracking", env=space.env, log=tmp_path / "tracking.log")
         client = connect(uri=MONGODB_URI)
-        db: Any = client[database]
-        publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
+        db: Any = client[space.database]
+        publisher = EventPublisher(bootstrap_servers=KAFKA, topic=space.prefix + REQUESTS)
         await publisher.start()
+
+        async def entries() -> int:
+            return await db.timeline.count_documents({})
+
         try:
-            with tracking_process(env, log) as first:
-                await wait_ready(first, base_url, log)
-                stream = asyncio.create_task(publish_all(publisher, envelopes))
+            async with tracking.running():
+                killed = await kill_under_load(
+                    tracking,
+                    load=publish_all(publisher, envelopes),
+                    count=entries,
+                    at=KILL_AFTER_ENTRIES,
+                    timeout_s=30,
+                )
+            assert not killed.load.done(), "the stream ended before the kill: not mid-stream"
+            assert KILL_AFTER_ENTRIES <= killed.count < len(envelopes)
+            await killed.load
 
-                async def some_processed() -> bool:
-                    return await db.timeline.count_documents({}) >= KILL_AFTER_ENTRIES
-
-                await eventually(some_processed, timeout=30, interval=0.02)
-                first.kill()  # SIGKILL: no graceful shutdown, no last commit
-                first.wait(timeout=10)
-            entries_at_kill = await db.timeline.count_documents({})
-            assert not stream.done(), "the stream ended before the kill: not a mid-stream crash"
-            assert KILL_AFTER_ENTRIES <= entries_at_kill < len(envelopes)
-            await stream
-
-            with tracking_process(env, log) as second:
-                await wait_ready(second, base_url, log)
+            async with tracking.running():
 
                 async def caught_up() -> bool:
-                    return await db.timeline.count_documents({}) >= len(envelopes) and (
+                    return await entries() >= len(envelopes) and (
                         await db.requests.count_documents({"status": "routed"}) == REQUESTS_COUNT
                     )
 
                 await eventually(caught_up, timeout=40, interval=0.2)
                 # Redelivered records precede the new ones in their partition: all handled now.
                 await _assert_exactly_once(db, expected_ids)
-                await _assert_agents_see_all(base_url)
+                await _assert_agents_see_all(tracking.base_url)
         finally:
             await publisher.stop()
             await client.close()
