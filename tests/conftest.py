@@ -5,11 +5,11 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import REQUESTS, provision_topics
+from shared.kafka.topics import REQUESTS
 from shared.mongo import connect
+from tests.support import fresh_topics
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
@@ -36,17 +36,9 @@ def mongodb_uri() -> str:
 
 @pytest.fixture
 async def topic_prefix() -> AsyncIterator[str]:
-    """A fresh namespace of provisioned topics, so tests never see each other's records;
-    deleted afterwards so the broker stays small (and fast) over the whole suite."""
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    yield prefix
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics(created)
-    finally:
-        await admin.close()
+    """A fresh namespace of provisioned topics, deleted afterwards."""
+    async with fresh_topics(KAFKA) as prefix:
+        yield prefix
 
 
 @pytest.fixture

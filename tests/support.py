@@ -3,6 +3,7 @@
 import asyncio
 import os
 import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,12 +16,30 @@ from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
 from shared.envelope import Envelope, decode
+from shared.kafka.topics import provision_topics
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def fresh_topics(bootstrap: str, *, head: str = "t") -> AsyncIterator[str]:
+    """A new topic prefix with its topics provisioned, so tests never see each other's records;
+    the topics are deleted afterwards so the broker stays small (and fast)."""
+    prefix = f"{head}{uuid.uuid4().hex[:10]}."
+    created = await provision_topics(bootstrap_servers=bootstrap, prefix=prefix)
+    try:
+        yield prefix
+    finally:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics(created)
+        finally:
+            await admin.close()
 
 
 @asynccontextmanager

@@ -8,16 +8,14 @@ import uuid
 from pathlib import Path
 
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 
 from services.payments.app import build_app as build_payments
 from services.payments.settings import PaymentsSettings
-from shared.kafka.topics import provision_topics
 from shared.mongo import connect
 from tests.clamav import CLAMD, SIGTOOL, running_clamd, signature_db
 from tests.integration.documents_support import agent_auth, running_documents
 from tests.integration.payments_support import BILLING, invoice_body
-from tests.support import free_port, serve_app
+from tests.support import free_port, fresh_topics, serve_app
 
 MIB = 1024 * 1024
 FILE = b"%PDF-1.7\n" + os.urandom(5 * MIB - 9)
@@ -66,11 +64,9 @@ async def _listing_rate(prefix: str, mongodb_uri: str, invoices: int, pages: int
 
 
 async def documents_figures(*, kafka: str, mongodb_uri: str, scale: float) -> dict[str, float]:
-    prefix = f"bench{uuid.uuid4().hex[:8]}."
-    created = await provision_topics(bootstrap_servers=kafka, prefix=prefix)
     count = max(2, int(10 * scale))
     figures: dict[str, float] = {}
-    try:
+    async with fresh_topics(kafka, head="bench") as prefix:
         figures["documents_upload_5mib_mib_per_s_dev_scanner"] = await _upload_rate(prefix, count)
         if CLAMD and SIGTOOL:
             with tempfile.TemporaryDirectory(prefix="relais-clamd-") as workdir:
@@ -82,11 +78,4 @@ async def documents_figures(*, kafka: str, mongodb_uri: str, scale: float) -> di
         figures["payments_invoices_listed_per_s"] = await _listing_rate(
             prefix, mongodb_uri, invoices=max(60, int(500 * scale)), pages=max(5, int(100 * scale))
         )
-    finally:
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-        await admin.start()
-        try:
-            await admin.delete_topics(created)
-        finally:
-            await admin.close()
     return figures

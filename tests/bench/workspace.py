@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 from pymongo.errors import BulkWriteError
 
 from services.tracking import indexes
@@ -22,11 +21,10 @@ from services.tracking.store import REQUESTS
 from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.envelope import Envelope
 from shared.events import Channel, Department, RequestRouted
-from shared.kafka.topics import provision_topics
 from shared.mongo import connect
 from tests.bench.pipeline import percentile
 from tests.factories import submitted
-from tests.support import serve_app
+from tests.support import fresh_topics, serve_app
 
 DEPARTMENTS = ["services_techniques", "urbanisme", "proprete", "espaces_verts", "etat_civil"]
 DUPLICATE = 11000
@@ -132,24 +130,26 @@ async def claim_latencies(http: httpx.AsyncClient, db: Any, *, count: int) -> li
     return found
 
 
-async def measure(
-    *, kafka: str, mongodb_uri: str, scale: float = 1.0, requests: int = 10_000
-) -> dict[str, float]:
-    prefix = f"bench{uuid.uuid4().hex[:8]}."
-    database = f"bench_workspace_{uuid.uuid4().hex[:8]}"
-    created = await provision_topics(bootstrap_servers=kafka, prefix=prefix)
-    client = connect(uri=mongodb_uri)
-    settings = TrackingSettings(
+def _settings(kafka: str, mongodb_uri: str, prefix: str, database: str) -> TrackingSettings:
+    return TrackingSettings(
         kafka_bootstrap_servers=kafka,
         mongodb_uri=mongodb_uri,
         topic_prefix=prefix,
         mongodb_database=database,
         watch_enabled=False,  # its alerts would queue ahead of the claims measured
     )
+
+
+async def measure(
+    *, kafka: str, mongodb_uri: str, scale: float = 1.0, requests: int = 10_000
+) -> dict[str, float]:
+    database = f"bench_workspace_{uuid.uuid4().hex[:8]}"
+    client = connect(uri=mongodb_uri)
     try:
         await seed(client[database], requests)
         async with (
-            serve_app(build_app(settings)) as base_url,
+            fresh_topics(kafka, head="bench") as prefix,
+            serve_app(build_app(_settings(kafka, mongodb_uri, prefix, database))) as base_url,
             httpx.AsyncClient(base_url=base_url, timeout=60) as http,
         ):
             await queue_reads(http, seconds=2, concurrency=2)  # warm-up
@@ -158,12 +158,6 @@ async def measure(
     finally:
         await client.drop_database(database)
         await client.close()
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-        await admin.start()
-        try:
-            await admin.delete_topics(created)
-        finally:
-            await admin.close()
     return {
         "workspace_queue_reads_per_s": rate,
         "workspace_claim_applied_p50_ms": percentile(latencies, 50) * 1000,

@@ -7,18 +7,16 @@ Commands are sent with a stale If-Match, so a caller who got past the access che
 412 and nothing is published: the matrix leaves the requests untouched.
 """
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.kafka.topics import provision_topics
 from tests.conftest import KAFKA
 from tests.integration.tracking_support import Service, tracking_service
 from tests.oidc import Provider, oidc_provider
+from tests.support import fresh_topics
 
 DEPARTMENT = "services_techniques"
 OTHER = "urbanisme"
@@ -101,21 +99,13 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture(scope="module")
 async def world(provider: Provider) -> AsyncIterator[World]:
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    async with tracking_service(provider, prefix) as service:
+    async with fresh_topics(KAFKA) as prefix, tracking_service(provider, prefix) as service:
         mine = (await service.routed(DEPARTMENT)).request_id
         theirs = (await service.routed(OTHER)).request_id
         front = (await service.routed(TRIAGE)).request_id
         own = {c.name: mine for c in CALLERS} | {"triage": front}
         other = {c.name: theirs for c in CALLERS} | {"triage": mine}
         yield World(service=service, own=own, other=other)
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics(created)
-    finally:
-        await admin.close()
 
 
 def headers_for(world: World, caller: Caller) -> dict[str, str]:

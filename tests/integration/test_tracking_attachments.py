@@ -13,19 +13,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import SecretStr
 
 from shared.attachment_links import download_router
 from shared.blobs import BlobStore
 from shared.events import Attachment
 from shared.http import create_app
-from shared.kafka.topics import provision_topics
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
 from tests.integration.tracking_support import Service, tracking_service
 from tests.oidc import Provider, oidc_provider
-from tests.support import serve_app
+from tests.support import fresh_topics, serve_app
 
 DEPARTMENT = "services_techniques"
 OTHER = "urbanisme"
@@ -45,8 +43,6 @@ class World:
 
 @pytest.fixture(scope="module")
 async def world() -> AsyncIterator[World]:
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
     database = f"test_portal_blobs_{uuid.uuid4().hex[:8]}"
     client = connect(uri=MONGODB_URI)
     blobs = BlobStore(db=client[database], service="portal")
@@ -58,6 +54,7 @@ async def world() -> AsyncIterator[World]:
         )
         with oidc_provider() as provider:
             async with (
+                fresh_topics(KAFKA) as prefix,
                 serve_app(portal) as portal_url,
                 _tracking(provider, prefix, portal_url) as t,
             ):
@@ -68,12 +65,6 @@ async def world() -> AsyncIterator[World]:
     finally:
         await client.drop_database(database)
         await client.close()
-        admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-        await admin.start()
-        try:
-            await admin.delete_topics(created)
-        finally:
-            await admin.close()
 
 
 def _key() -> SecretStr:

@@ -7,13 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.kafka.topics import provision_topics
 from tests.conftest import KAFKA
 from tests.integration.tracking_support import Service, tracking_service
 from tests.oidc import Provider, oidc_provider
-from tests.support import eventually
+from tests.support import eventually, fresh_topics
 
 ROUND_ROBIN = f"rr{uuid.uuid4().hex[:8]}"
 
@@ -26,22 +24,17 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture(scope="module")
 async def service(provider: Provider) -> AsyncIterator[Service]:
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
     fast = {
         "deadline_scan_s": 0.3,
         "escalation_default_days": 3,
         "round_robin_departments": [ROUND_ROBIN],
         "round_robin_cap": 1,
     }
-    async with tracking_service(provider, prefix, **fast) as running:
+    async with (
+        fresh_topics(KAFKA) as prefix,
+        tracking_service(provider, prefix, **fast) as running,
+    ):
         yield running
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics(created)
-    finally:
-        await admin.close()
 
 
 async def test_missed_and_near_deadlines_are_raised_once(service: Service) -> None:

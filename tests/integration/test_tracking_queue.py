@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from services.tracking import indexes, queue
 from services.tracking.access import Access, Role
@@ -16,10 +15,10 @@ from services.tracking.queue import QueueFilter
 from services.tracking.store import REQUESTS
 from shared.auth import Agent
 from shared.events import Channel, Citizen, RequestStatus
-from shared.kafka.topics import provision_topics
 from tests.conftest import KAFKA
 from tests.integration.tracking_support import Service, tracking_service
 from tests.oidc import Provider, oidc_provider
+from tests.support import fresh_topics
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -32,16 +31,8 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture(scope="module")
 async def service(provider: Provider) -> AsyncIterator[Service]:
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    async with tracking_service(provider, prefix) as running:
+    async with fresh_topics(KAFKA) as prefix, tracking_service(provider, prefix) as running:
         yield running
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics(created)
-    finally:
-        await admin.close()
 
 
 async def test_filters_free_text_and_cursor_pages(service: Service) -> None:

@@ -3,21 +3,19 @@ assignment, internal notes, public replies, questions to the citizen, transfers 
 transfer loop ending in the admin queue."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.envelope import decode
 from shared.events import RequestTransferred
-from shared.kafka.topics import REQUESTS, provision_topics
+from shared.kafka.topics import REQUESTS
 from tests.conftest import KAFKA
 from tests.factories import TOKEN
 from tests.integration.tracking_support import Service, tracking_service
 from tests.oidc import Provider, oidc_provider
-from tests.support import read_log
+from tests.support import fresh_topics, read_log
 
 DEPARTMENT = "services_techniques"
 
@@ -30,15 +28,8 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture(scope="module")
 async def prefix() -> AsyncIterator[str]:
-    name = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=name)
-    yield name
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics(created)
-    finally:
-        await admin.close()
+    async with fresh_topics(KAFKA) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
