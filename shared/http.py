@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, FastAPI, Header, Request, Response
@@ -107,6 +107,15 @@ IdempotencyKey = Annotated[
     ),
 ]
 """The client's retry key: adapters use it as the channel message id."""
+
+
+def app_state(name: str) -> Callable[[Request], Any]:
+    """A FastAPI dependency: what `build_app` put on `app.state.<name>` (a service's context)."""
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return dependency
 
 
 def _correlation_id(request: Request) -> str:

@@ -12,7 +12,7 @@ from services.appointments import changes, views
 from services.appointments.agendas import AgendaInput, ClosureInput
 from services.appointments.booker import BookingRequest
 from services.appointments.bookings import Booking, RequestLink, Status
-from services.appointments.context import Appointments, Context, CorrelationId, may_manage
+from services.appointments.context import Appointments, Context, may_manage
 from services.appointments.public import ERRORS, AgendaId, created_view
 from services.appointments.schemas import (
     AgendaDay,
@@ -27,7 +27,7 @@ from services.appointments.schemas import (
 from services.appointments.store import BOOKINGS, add_closure, create_agenda
 from shared.auth import Agent, CurrentAgent
 from shared.events.appointments import BookedBy
-from shared.http import IdempotencyKey
+from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import ProblemError
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.appointments.agendas import Agenda
@@ -12,6 +12,7 @@ from services.appointments.booker import Booker
 from services.appointments.settings import AppointmentsSettings
 from services.appointments.store import get_agenda
 from shared.auth import Agent
+from shared.http import app_state
 from shared.mongo import Document
 from shared.problems import ProblemError
 
@@ -33,16 +34,7 @@ class Appointments:
         return agenda
 
 
-def _appointments(request: Request) -> Appointments:
-    return request.app.state.appointments
-
-
-def _correlation(request: Request) -> str:
-    return str(getattr(request.state, "correlation_id", ""))
-
-
-Context = Annotated[Appointments, Depends(_appointments)]
-CorrelationId = Annotated[str, Depends(_correlation)]
+Context = Annotated[Appointments, Depends(app_state("appointments"))]
 
 
 def may_manage(agent: Agent, agenda_department: str) -> None:

@@ -11,7 +11,7 @@ from services.appointments.agendas import Audience
 from services.appointments.booker import BookingRequest
 from services.appointments.bookings import Booking, RequestLink
 from services.appointments.codes import code_hash
-from services.appointments.context import Appointments, Context, CorrelationId
+from services.appointments.context import Appointments, Context
 from services.appointments.ics import booking_ics
 from services.appointments.requests_view import open_request
 from services.appointments.schemas import (
@@ -25,7 +25,7 @@ from services.appointments.schemas import (
 )
 from services.appointments.store import BOOKINGS, list_agendas
 from shared.events.appointments import BookedBy
-from shared.http import IdempotencyKey
+from shared.http import CorrelationId, IdempotencyKey
 from shared.problems import PROBLEM_JSON, ProblemError
 
 router = APIRouter(prefix="/v1", tags=["usagers"])

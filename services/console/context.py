@@ -11,6 +11,7 @@ from services.console.settings import ConsoleSettings
 from services.console.upstream import Upstream
 from shared.auth import Agent
 from shared.catalogue import Catalogue
+from shared.http import app_state
 from shared.web.pages import Pages
 
 NAV = (
@@ -69,9 +70,4 @@ class Console:
         )
 
 
-def _console(request: Request) -> Console:
-    console: Console = request.app.state.console
-    return console
-
-
-ConsoleDep = Annotated[Console, Depends(_console)]
+ConsoleDep = Annotated[Console, Depends(app_state("console"))]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.desk.calls import CallLog
@@ -15,6 +15,7 @@ from shared.auth import Agent
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
 from shared.events import Channel
+from shared.http import app_state
 from shared.intake import Intake, Receipt
 from shared.mongo import Document
 
@@ -52,9 +53,4 @@ def agent_message_id(agent: Agent, idempotency_key: str | None) -> str | None:
     return f"{agent.agent_id}:{idempotency_key}" if idempotency_key else None
 
 
-def _desk(request: Request) -> Desk:
-    desk: Desk = request.app.state.desk
-    return desk
-
-
-DeskContext = Annotated[Desk, Depends(_desk)]
+DeskContext = Annotated[Desk, Depends(app_state("desk"))]

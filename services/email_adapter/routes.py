@@ -3,24 +3,20 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from services.email_adapter.pipeline import TEMPORARY, Pipeline
 from services.email_adapter.quarantine import PENDING
 from shared.auth import CurrentAgent
+from shared.http import app_state
 from shared.problems import ProblemError
 
 router = APIRouter(prefix="/v1/quarantine", tags=["quarantaine"])
 ItemId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Identifiant en quarantaine")]
 
 
-def _pipeline(request: Request) -> Pipeline:
-    pipeline: Pipeline = request.app.state.pipeline
-    return pipeline
-
-
-PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
+PipelineDep = Annotated[Pipeline, Depends(app_state("pipeline"))]
 REPROCESS_ERRORS: dict[int | str, dict[str, str]] = {
     404: {"description": "Aucun courriel en quarantaine sous cet identifiant"},
     409: {"description": "Déjà retraité"},

@@ -5,13 +5,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.open311 import mapping
 from services.open311.formats import Open311Error
 from services.open311.settings import Open311Settings
 from services.open311.store import RequestBook
 from shared.catalogue import Catalogue, Category
+from shared.http import app_state
 from shared.intake import Intake
 
 
@@ -58,9 +59,4 @@ class Open311:
         return mapping.request_item(doc, catalogue=self.catalogue, timezone=self.settings.timezone)
 
 
-def _open311(request: Request) -> Open311:
-    context: Open311 = request.app.state.open311
-    return context
-
-
-Context = Annotated[Open311, Depends(_open311)]
+Context = Annotated[Open311, Depends(app_state("open311"))]

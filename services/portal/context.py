@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.portal.schemas import Accepted
 from services.portal.settings import PortalSettings
@@ -12,6 +12,7 @@ from shared.blobs import BlobStore
 from shared.catalogue import Catalogue
 from shared.directory import RequestDirectory
 from shared.events import Channel
+from shared.http import app_state
 from shared.intake import Intake, RequestDraft
 
 log = structlog.get_logger(__name__)
@@ -60,9 +61,4 @@ def acknowledgement(reference: str) -> str:
     )
 
 
-def _portal(request: Request) -> Portal:
-    portal: Portal = request.app.state.portal
-    return portal
-
-
-PortalDep = Annotated[Portal, Depends(_portal)]
+PortalDep = Annotated[Portal, Depends(app_state("portal"))]

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from services.site.settings import SiteSettings
 from services.site.upstream import Upstream
+from shared.http import app_state
 from shared.web.pages import Pages
 
 # The appointments, documents and invoices pages join this list with their services.
@@ -51,9 +52,4 @@ class Site:
         return self.render(request, "unavailable.html", status_code=503)
 
 
-def _site(request: Request) -> Site:
-    site: Site = request.app.state.site
-    return site
-
-
-SiteDep = Annotated[Site, Depends(_site)]
+SiteDep = Annotated[Site, Depends(app_state("site"))]

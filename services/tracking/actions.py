@@ -17,12 +17,13 @@ from fastapi import Depends, Response
 
 from services.tracking import commands, outcomes, reads, views
 from services.tracking.access import MANAGERS, STAFF, WORKERS, Access, Role, not_found, requiring
-from services.tracking.context import Context, CorrelationId, RequestIdPath, Tracking
+from services.tracking.context import Context, RequestIdPath, Tracking
 from services.tracking.schemas import ActionResult
 from services.tracking.settings import SOURCE
 from services.tracking.versions import IfMatch, check, etag, expected_version
 from shared.envelope import Envelope
 from shared.events import AgentAction, Event
+from shared.http import CorrelationId
 from shared.mongo import Document
 from shared.problems import ProblemError
 

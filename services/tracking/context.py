@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracking.outcomes import Waiters
 from services.tracking.settings import TrackingSettings
 from services.tracking.staff import Directory
+from shared.http import app_state
 from shared.kafka.producer import EventPublisher
 from shared.mongo import Document
 from shared.runtime import Runtime
@@ -36,15 +37,5 @@ class Tracking:
         return timedelta(days=self.settings.reopen_window_days)
 
 
-def _tracking(request: Request) -> Tracking:
-    tracking: Tracking = request.app.state.tracking
-    return tracking
-
-
-def _correlation_id(request: Request) -> str:
-    return str(getattr(request.state, "correlation_id", ""))
-
-
-Context = Annotated[Tracking, Depends(_tracking)]
-CorrelationId = Annotated[str, Depends(_correlation_id)]
+Context = Annotated[Tracking, Depends(app_state("tracking"))]
 RequestIdPath = Annotated[str, Path(max_length=64, description="Identifiant interne")]

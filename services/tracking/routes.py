@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 
 from services.tracking import audit, commands, lifecycle, reads, store, views
 from services.tracking.access import Staff, Worker, not_found
-from services.tracking.context import Context, CorrelationId, RequestIdPath
+from services.tracking.context import Context, RequestIdPath
 from services.tracking.schemas import (
     DepartmentStats,
     RequestDetail,
@@ -15,6 +15,7 @@ from services.tracking.schemas import (
     StatusChangeAccepted,
 )
 from services.tracking.versions import IfMatch, check, etag, expected_version, version_of
+from shared.http import CorrelationId
 
 router = APIRouter(prefix="/v1", tags=["agents"])
 AUTH: dict[int | str, dict[str, Any]] = {

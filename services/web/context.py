@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.web.locks import KeyedLocks
@@ -14,6 +14,7 @@ from services.web.threads import Threads
 from shared.blobs import BlobStore
 from shared.directory import RequestDirectory
 from shared.events import Channel
+from shared.http import app_state
 from shared.intake import Intake
 from shared.mongo import Document
 
@@ -35,9 +36,4 @@ class Web:
         )
 
 
-def _web(request: Request) -> Web:
-    web: Web = request.app.state.web
-    return web
-
-
-WebContext = Annotated[Web, Depends(_web)]
+WebContext = Annotated[Web, Depends(app_state("web"))]
