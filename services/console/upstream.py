@@ -41,7 +41,8 @@ class Upstream:
         self.notification = settings.notification_url.rstrip("/")
         self.client = client or httpx.AsyncClient(timeout=settings.upstream_timeout_s)
 
-    async def call(self, method: str, url: str, *, token: str, **kwargs: Any) -> Answer:
+    async def send(self, method: str, url: str, *, token: str, **kwargs: Any) -> httpx.Response:
+        """The agent's request; TokenRejected on 401, UpstreamDown when no useful answer."""
         headers = {"authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         try:
             response = await self.client.request(method, url, headers=headers, **kwargs)
@@ -51,6 +52,10 @@ class Upstream:
             raise TokenRejected
         if response.status_code >= 500:
             raise UpstreamDown(response.status_code)
+        return response
+
+    async def call(self, method: str, url: str, *, token: str, **kwargs: Any) -> Answer:
+        response = await self.send(method, url, token=token, **kwargs)
         try:
             return Answer(response.status_code, response.json())
         except ValueError as exc:
@@ -86,15 +91,7 @@ class Upstream:
         self, url: str, *, token: str, params: dict[str, str] | None = None
     ) -> httpx.Response | None:
         """A file (CSV, PDF) as it came; None when refused or absent (4xx)."""
-        headers = {"authorization": f"Bearer {token}"}
-        try:
-            response = await self.client.get(url, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise UpstreamDown(str(exc)) from exc
-        if response.status_code == 401:
-            raise TokenRejected
-        if response.status_code >= 500:
-            raise UpstreamDown(response.status_code)
+        response = await self.send("GET", url, token=token, params=params)
         return response if response.status_code == 200 else None
 
     async def letters(self, *, token: str, cursor: str | None, limit: int) -> Answer:
