@@ -3,6 +3,8 @@
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,28 @@ from tests.support import fresh_topics
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27017/")
+
+
+def namespaced(prefix: str, service: str) -> dict[str, Any]:
+    """Settings fields of a service under test: the test broker and store, topics under
+    `prefix`, a database of its own (`test_<service>_...`)."""
+    return {
+        "kafka_bootstrap_servers": KAFKA,
+        "topic_prefix": prefix,
+        "mongodb_uri": MONGODB_URI,
+        "mongodb_database": f"test_{service}_{uuid.uuid4().hex[:10]}",
+    }
+
+
+@asynccontextmanager
+async def dropped(database: str) -> AsyncIterator[None]:
+    """Drops `database` once the block is over."""
+    try:
+        yield
+    finally:
+        client = connect(uri=MONGODB_URI)
+        await client.drop_database(database)
+        await client.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,7 +1,6 @@
 """Helpers for the desk adapter's integration tests (no tests here): the real app served
 over HTTP on 127.0.0.1, agents' tokens, and what landed on the topic."""
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from shared.auth import Agent, issue_token
 from shared.envelope import Envelope
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, MONGODB_URI, namespaced
 from tests.support import published as read_published
 from tests.support import serve_app
 
@@ -32,10 +31,7 @@ def agent_headers(agent: Agent = JULIE, *, secret: str = AGENT_SECRET) -> dict[s
 
 def desk_settings(topic_prefix: str, **overrides: Any) -> DeskSettings:
     fields: dict[str, Any] = {
-        "kafka_bootstrap_servers": KAFKA,
-        "topic_prefix": topic_prefix,
-        "mongodb_uri": MONGODB_URI,
-        "mongodb_database": f"test_desk_{uuid.uuid4().hex[:10]}",
+        **namespaced(topic_prefix, "desk"),
         "agent_jwt_secret": AGENT_SECRET,
         "telephony_webhook_secret": TELEPHONY_SECRET,
         "public_tracking_url": "http://suivi.example/demandes/{reference}",

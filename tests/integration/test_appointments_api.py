@@ -19,8 +19,7 @@ from shared.events import RequestAppointmentChanged
 from shared.intake import hash_token
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, dropped, namespaced
 from tests.factories import submitted
 from tests.integration.appointments_support import appointment_events
 from tests.support import eventually, published, serve_app
@@ -62,25 +61,15 @@ class Service:
 
 @pytest.fixture
 async def service(topic_prefix: str) -> AsyncIterator[Service]:
-    database = f"test_appointments_{uuid.uuid4().hex[:8]}"
-    settings = AppointmentsSettings(
-        kafka_bootstrap_servers=KAFKA,
-        topic_prefix=topic_prefix,
-        mongodb_uri=MONGODB_URI,
-        mongodb_database=database,
-    )
-    client = connect(uri=MONGODB_URI)
-    try:
-        async with (
-            serve_app(build_app(settings)) as base,
-            httpx.AsyncClient(base_url=base, timeout=30) as http,
-        ):
-            created = await http.post("/v1/agents/agendas", json=AGENDA, headers=AUTH)
-            assert created.status_code == 201, created.text
-            yield Service(http, topic_prefix)
-    finally:
-        await client.drop_database(database)
-        await client.close()
+    settings = AppointmentsSettings(**namespaced(topic_prefix, "appointments"))
+    async with (
+        dropped(settings.database_name),
+        serve_app(build_app(settings)) as base,
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+    ):
+        created = await http.post("/v1/agents/agendas", json=AGENDA, headers=AUTH)
+        assert created.status_code == 201, created.text
+        yield Service(http, topic_prefix)
 
 
 def problem(response: httpx.Response, status: int) -> dict[str, Any]:

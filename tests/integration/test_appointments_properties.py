@@ -2,7 +2,6 @@
 OpenAPI document, the answer is never a server error, and refusals are problem documents."""
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +15,7 @@ from schemathesis import Response
 from services.appointments.app import build_app
 from services.appointments.settings import AppointmentsSettings
 from shared.auth import DEV_SECRET, Agent, issue_token
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import dropped, namespaced
 from tests.properties import explore_all
 from tests.support import serve_app
 
@@ -47,30 +45,17 @@ class Known:
 
 @pytest.fixture
 async def known(topic_prefix: str) -> AsyncIterator[Known]:
-    database = f"test_appointments_{uuid.uuid4().hex[:8]}"
-    settings = AppointmentsSettings(
-        kafka_bootstrap_servers=KAFKA,
-        topic_prefix=topic_prefix,
-        mongodb_uri=MONGODB_URI,
-        mongodb_database=database,
-    )
-    try:
-        async with serve_app(build_app(settings)) as base:
-            async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-                headers = {"Authorization": AUTH}
-                assert (
-                    await http.post("/v1/agents/agendas", json=AGENDA, headers=headers)
-                ).is_success
-                slots = (await http.get("/v1/agendas/passeports/slots")).json()["slots"]
-                starts = [s["start"] for s in slots[:20]]
-                contact = {"name": "Camille", "email": "camille@example.org"}
-                body = {"start": starts[-1], "contact": contact}
-                booked = (await http.post("/v1/agendas/passeports/bookings", json=body)).json()
-            yield Known(base, booked["code"], booked["booking_id"], starts)
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
+    settings = AppointmentsSettings(**namespaced(topic_prefix, "appointments"))
+    async with dropped(settings.database_name), serve_app(build_app(settings)) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            headers = {"Authorization": AUTH}
+            assert (await http.post("/v1/agents/agendas", json=AGENDA, headers=headers)).is_success
+            slots = (await http.get("/v1/agendas/passeports/slots")).json()["slots"]
+            starts = [s["start"] for s in slots[:20]]
+            contact = {"name": "Camille", "email": "camille@example.org"}
+            body = {"start": starts[-1], "contact": contact}
+            booked = (await http.post("/v1/agendas/passeports/bookings", json=body)).json()
+        yield Known(base, booked["code"], booked["booking_id"], starts)
 
 
 def steer(known: Known) -> Any:

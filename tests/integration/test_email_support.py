@@ -4,7 +4,6 @@ SMTP server on an ephemeral port, mail sent with smtplib, and what landed on the
 import asyncio
 import hashlib
 import smtplib
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from shared.events import Channel, Citizen, NotificationSent, RequestSubmitted
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import Document, connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, MONGODB_URI, namespaced
 from tests.factories import submitted
 from tests.support import eventually, serve_app
 
@@ -45,10 +44,7 @@ def agent_headers(*, secret: str = AGENT_SECRET) -> dict[str, str]:
 
 def email_settings(topic_prefix: str, **overrides: Any) -> EmailSettings:
     fields: dict[str, Any] = {
-        "kafka_bootstrap_servers": KAFKA,
-        "topic_prefix": topic_prefix,
-        "mongodb_uri": MONGODB_URI,
-        "mongodb_database": f"test_email_{uuid.uuid4().hex[:10]}",
+        **namespaced(topic_prefix, "email"),
         "smtp_listen_host": "127.0.0.1",
         "smtp_listen_port": 0,
         "agent_jwt_secret": AGENT_SECRET,

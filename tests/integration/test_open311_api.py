@@ -24,11 +24,10 @@ from shared.events import (
     RequestSubmitted,
 )
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import REQUESTS, provision_topics, topic_specs
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from shared.kafka.topics import REQUESTS, topic_specs
+from tests.conftest import KAFKA, dropped, namespaced
 from tests.factories import submitted
-from tests.support import eventually, published, serve_app
+from tests.support import eventually, fresh_topics, published, serve_app
 
 KEY = "cle-de-test-open311"
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
@@ -57,36 +56,26 @@ class Open311:
         return response.json()[0] if response.status_code == 200 else None
 
 
-def _settings(prefix: str, database: str, **overrides: Any) -> Open311Settings:
-    return Open311Settings(
-        kafka_bootstrap_servers=KAFKA,
-        topic_prefix=prefix,
-        mongodb_uri=MONGODB_URI,
-        mongodb_database=database,
-        open311_api_keys=f"autre-cle,{KEY}",
-        **overrides,
-    )
+def _settings(prefix: str, **overrides: Any) -> Open311Settings:
+    keys = {"open311_api_keys": f"autre-cle,{KEY}"}
+    return Open311Settings(**(namespaced(prefix, "open311") | keys | overrides))
 
 
 @pytest_asyncio.fixture(scope="module")
 async def open311() -> AsyncIterator[Open311]:
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    database = f"test_open311_{uuid.uuid4().hex[:8]}"
-    await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
-    await publisher.start()
-    app = build_app(_settings(prefix, database))
-    try:
-        async with (
-            serve_app(app) as base,
-            httpx.AsyncClient(base_url=f"{base}/open311/v2", timeout=15) as http,
-        ):
-            yield Open311(http=http, publisher=publisher, topic=prefix + REQUESTS)
-    finally:
-        await publisher.stop()
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
+    async with fresh_topics(KAFKA) as prefix:
+        settings = _settings(prefix)
+        publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
+        await publisher.start()
+        try:
+            async with (
+                dropped(settings.database_name),
+                serve_app(build_app(settings)) as base,
+                httpx.AsyncClient(base_url=f"{base}/open311/v2", timeout=15) as http,
+            ):
+                yield Open311(http=http, publisher=publisher, topic=prefix + REQUESTS)
+        finally:
+            await publisher.stop()
 
 
 def _errors(response: httpx.Response) -> list[tuple[str, str]]:
@@ -352,23 +341,16 @@ async def test_bad_filters_answer_400_in_the_spec_format(open311: Open311) -> No
 
 
 async def test_a_post_answers_503_when_kafka_does_not_acknowledge(topic_prefix: str) -> None:
-    database = f"test_open311_{uuid.uuid4().hex[:8]}"
-    settings = _settings(topic_prefix, database).model_copy(
-        update={"kafka_bootstrap_servers": "127.0.0.1:1", "publish_timeout_s": 1.0}
-    )
-    try:
-        async with (
-            serve_app(build_app(settings)) as base,
-            httpx.AsyncClient(base_url=f"{base}/open311/v2", timeout=15) as http,
-        ):
-            response = await http.post(
-                "/requests.json", data={"api_key": KEY, "service_code": "voirie", **PLACE}
-            )
-            assert response.status_code == 503
-            assert response.headers["Retry-After"] == "5"
-            assert response.json()[0]["code"] == 503
-            assert "indisponible" in response.json()[0]["description"]
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
+    settings = _settings(topic_prefix, kafka_bootstrap_servers="127.0.0.1:1", publish_timeout_s=1.0)
+    async with (
+        dropped(settings.database_name),
+        serve_app(build_app(settings)) as base,
+        httpx.AsyncClient(base_url=f"{base}/open311/v2", timeout=15) as http,
+    ):
+        response = await http.post(
+            "/requests.json", data={"api_key": KEY, "service_code": "voirie", **PLACE}
+        )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()[0]["code"] == 503
+    assert "indisponible" in response.json()[0]["description"]

@@ -2,7 +2,6 @@
 the Open311 adapter answers without a server error, in the format the extension names."""
 
 import json
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from functools import partial
@@ -15,8 +14,7 @@ from schemathesis import Response
 from services.open311.app import build_app
 from services.open311.settings import Open311Settings
 from shared.catalogue import load_catalogue
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import dropped, namespaced
 from tests.properties import assume_head_fits, content_type, explore_all
 from tests.support import serve_app
 
@@ -27,23 +25,9 @@ SERVICE_CODES = sorted(load_catalogue().categories)
 
 @pytest.fixture
 async def base_url(topic_prefix: str) -> AsyncIterator[str]:
-    database = f"test_open311_{uuid.uuid4().hex[:8]}"
-    app = build_app(
-        Open311Settings(
-            kafka_bootstrap_servers=KAFKA,
-            topic_prefix=topic_prefix,
-            mongodb_uri=MONGODB_URI,
-            mongodb_database=database,
-            open311_api_keys=KEY,
-        )
-    )
-    try:
-        async with serve_app(app) as base:
-            yield base
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
+    settings = Open311Settings(**namespaced(topic_prefix, "open311"), open311_api_keys=KEY)
+    async with dropped(settings.database_name), serve_app(build_app(settings)) as base:
+        yield base
 
 
 def _steer(case: schemathesis.Case, data: st.DataObject, *, base: str) -> None:

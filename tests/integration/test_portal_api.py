@@ -4,6 +4,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from shared.events import Channel, RequestSubmitted
 from shared.intake import hash_token
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import Document, connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, MONGODB_URI, dropped, namespaced
 from tests.support import published, serve_app
 
 PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUESTS)
@@ -47,14 +48,8 @@ APPLICATION = {
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-def _settings(prefix: str, database: str, **overrides: Any) -> PortalSettings:
-    fields: dict[str, Any] = {
-        "kafka_bootstrap_servers": KAFKA,
-        "topic_prefix": prefix,
-        "mongodb_uri": MONGODB_URI,
-        "mongodb_database": database,
-        "public_tracking_url": TRACKING,
-    }
+def _settings(prefix: str, **overrides: Any) -> PortalSettings:
+    fields = namespaced(prefix, "portal") | {"public_tracking_url": TRACKING}
     return PortalSettings(**(fields | overrides))
 
 
@@ -78,17 +73,23 @@ class Portal:
 
 @pytest.fixture
 async def portal(topic_prefix: str) -> AsyncIterator[Portal]:
-    database = f"test_portal_{uuid.uuid4().hex[:8]}"
-    settings = _settings(topic_prefix, database)
+    async with running_portal(_settings(topic_prefix)) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_portal(settings: PortalSettings) -> AsyncIterator[Portal]:
+    """The portal under uvicorn; its database is dropped afterwards."""
     client = connect(uri=MONGODB_URI)
     try:
         async with (
+            dropped(settings.database_name),
             serve_app(build_app(settings)) as base,
             httpx.AsyncClient(base_url=base, timeout=15) as http,
         ):
-            yield Portal(http, topic_prefix + REQUESTS, client[database], settings)
+            topic = settings.topic_prefix + REQUESTS
+            yield Portal(http, topic, client[settings.database_name], settings)
     finally:
-        await client.drop_database(database)
         await client.close()
 
 
@@ -293,7 +294,7 @@ async def test_broker_down_answers_503_and_the_retry_publishes_once(
     down = build_app(
         _settings(
             topic_prefix,
-            portal.settings.mongodb_database,
+            mongodb_database=portal.settings.mongodb_database,
             kafka_bootstrap_servers="127.0.0.1:1",
             publish_timeout_s=1,
         )

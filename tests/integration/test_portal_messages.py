@@ -1,37 +1,21 @@
 """A citizen's message from the status page, through the portal, on the real log and store."""
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
-from services.portal.app import build_app
 from shared.events import Channel, CitizenMessageReceived
-from shared.kafka.topics import REQUESTS
-from shared.mongo import connect
-from tests.conftest import MONGODB_URI
-from tests.integration.test_portal_api import REQUEST, Portal, _problem, _settings
-from tests.support import eventually, serve_app
+from tests.integration.test_portal_api import REQUEST, Portal, _problem, _settings, running_portal
+from tests.support import eventually
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
 @pytest.fixture
 async def portal(topic_prefix: str) -> AsyncIterator[Portal]:
-    database = f"test_portal_msg_{uuid.uuid4().hex[:8]}"
-    settings = _settings(topic_prefix, database)
-    client = connect(uri=MONGODB_URI)
-    try:
-        async with (
-            serve_app(build_app(settings)) as base,
-            httpx.AsyncClient(base_url=base, timeout=15) as http,
-        ):
-            yield Portal(http, topic_prefix + REQUESTS, client[database], settings)
-    finally:
-        await client.drop_database(database)
-        await client.close()
+    async with running_portal(_settings(topic_prefix)) as running:
+        yield running
 
 
 def _message(text: str) -> list[tuple[str, tuple[str, bytes, str]]]:

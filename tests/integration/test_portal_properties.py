@@ -2,7 +2,6 @@
 the portal answers without a server error, with a problem document when it refuses."""
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -15,8 +14,7 @@ from services.portal.app import build_app
 from services.portal.forms import today
 from services.portal.settings import PortalSettings
 from shared.catalogue import load_catalogue
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import dropped, namespaced
 from tests.properties import explore_all
 from tests.support import serve_app
 
@@ -59,22 +57,9 @@ VALID = {
 
 @pytest.fixture
 async def base_url(topic_prefix: str) -> AsyncIterator[str]:
-    database = f"test_portal_{uuid.uuid4().hex[:8]}"
-    app = build_app(
-        PortalSettings(
-            kafka_bootstrap_servers=KAFKA,
-            topic_prefix=topic_prefix,
-            mongodb_uri=MONGODB_URI,
-            mongodb_database=database,
-        )
-    )
-    try:
-        async with serve_app(app) as base:
-            yield base
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
+    settings = PortalSettings(**namespaced(topic_prefix, "portal"))
+    async with dropped(settings.database_name), serve_app(build_app(settings)) as base:
+        yield base
 
 
 def _steer(case: schemathesis.Case, data: st.DataObject) -> None:

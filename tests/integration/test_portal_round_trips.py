@@ -17,9 +17,8 @@ from services.portal.app import build_app
 from services.portal.settings import PortalSettings
 from shared.directory import MESSAGE_IDS
 from shared.directory import REQUESTS as DIRECTORY
-from shared.mongo import connect
 from shared.references import BLOCK
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import dropped, namespaced
 from tests.support import eventually, serve_app
 
 REQUEST = {
@@ -59,26 +58,18 @@ class Commands(monitoring.CommandListener):
 
 @pytest.fixture
 async def counted(topic_prefix: str) -> AsyncIterator[tuple[httpx.AsyncClient, Commands]]:
-    database = f"test_trips_{uuid.uuid4().hex[:8]}"
-    commands = Commands(database)
+    settings = PortalSettings(**namespaced(topic_prefix, "trips"))
+    commands = Commands(settings.database_name)
     monitoring.register(commands)  # applies to clients created from now on: the portal's
-    settings = PortalSettings(
-        kafka_bootstrap_servers=KAFKA,
-        topic_prefix=topic_prefix,
-        mongodb_uri=MONGODB_URI,
-        mongodb_database=database,
-    )
-    client = connect(uri=MONGODB_URI)
     try:
         async with (
+            dropped(settings.database_name),
             serve_app(build_app(settings)) as base,
             httpx.AsyncClient(base_url=base, timeout=15) as http,
         ):
             yield http, commands
     finally:
         commands.database = ""  # PyMongo cannot unregister a listener: make it inert
-        await client.drop_database(database)
-        await client.close()
 
 
 async def _submit(http: httpx.AsyncClient, commands: Commands) -> Counter[str]:

@@ -21,7 +21,7 @@ from shared.events import Department, RequestRouted, RequestSubmitted, RequestTr
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS, provision_topics
 from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, MONGODB_URI, namespaced
 from tests.factories import submitted
 from tests.support import eventually, published, serve_app
 
@@ -64,13 +64,8 @@ class Running:
 async def routing() -> AsyncIterator[Running]:
     prefix = f"t{uuid.uuid4().hex[:10]}."
     await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    database = f"test_routing_{uuid.uuid4().hex[:10]}"
-    settings = RoutingSettings(
-        kafka_bootstrap_servers=KAFKA,
-        mongodb_uri=MONGODB_URI,
-        topic_prefix=prefix,
-        mongodb_database=database,
-    )
+    settings = RoutingSettings(**namespaced(prefix, "routing"))
+    database = settings.database_name
     publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
     await publisher.start()
     client = connect(uri=MONGODB_URI)

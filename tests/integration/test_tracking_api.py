@@ -25,11 +25,11 @@ from shared.events import (
     RequestSubmitted,
 )
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import REQUESTS, provision_topics
+from shared.kafka.topics import REQUESTS
 from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, MONGODB_URI, dropped, namespaced
 from tests.factories import TOKEN, submitted
-from tests.support import eventually, free_port, serve_app
+from tests.support import eventually, free_port, fresh_topics, serve_app
 
 # Development (HS256) tokens; tests/integration/test_tracking_access.py covers OIDC and roles.
 AGENT = Agent(
@@ -66,32 +66,23 @@ class Running:
         return seen
 
 
-def settings_for(prefix: str, database: str, **overrides: Any) -> TrackingSettings:
-    return TrackingSettings(
-        kafka_bootstrap_servers=KAFKA,
-        mongodb_uri=MONGODB_URI,
-        topic_prefix=prefix,
-        mongodb_database=database,
-        **overrides,
-    )
+def settings_for(prefix: str, **overrides: Any) -> TrackingSettings:
+    return TrackingSettings(**(namespaced(prefix, "tracking") | overrides))
 
 
 @pytest.fixture(scope="module")
 async def tracking() -> AsyncIterator[Running]:
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    database = f"test_tracking_{uuid.uuid4().hex[:10]}"
-    publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
-    await publisher.start()
-    async with (
-        serve_app(build_app(settings_for(prefix, database))) as base_url,
-        httpx.AsyncClient(base_url=base_url, timeout=10) as http,
-    ):
-        yield Running(http=http, publisher=publisher, database=database)
-    await publisher.stop()
-    client = connect(uri=MONGODB_URI)
-    await client.drop_database(database)
-    await client.close()
+    async with fresh_topics(KAFKA) as prefix:
+        settings = settings_for(prefix)
+        publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
+        await publisher.start()
+        async with (
+            dropped(settings.database_name),
+            serve_app(build_app(settings)) as base_url,
+            httpx.AsyncClient(base_url=base_url, timeout=10) as http,
+        ):
+            yield Running(http=http, publisher=publisher, database=settings.database_name)
+        await publisher.stop()
 
 
 def routed(request: RequestSubmitted, *, department: str = "services_techniques") -> RequestRouted:
@@ -351,9 +342,9 @@ async def test_a_status_change_kafka_does_not_acknowledge_answers_503(mongo_db: 
     await store.ensure_indexes(db=mongo_db)
     envelope = Envelope(data=request, source="/relais/tests")
     await store.apply_event(db=mongo_db, envelope=envelope, reopen_window=timedelta(days=15))
-    settings = settings_for("nobroker.", mongo_db.name, publish_timeout_s=1).model_copy(
-        update={"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}"}
-    )
+    settings = settings_for(
+        "nobroker.", mongodb_database=mongo_db.name, publish_timeout_s=1
+    ).model_copy(update={"kafka_bootstrap_servers": f"127.0.0.1:{free_port()}"})
     async with (
         serve_app(build_app(settings)) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=10) as http,

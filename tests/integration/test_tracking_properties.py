@@ -1,7 +1,6 @@
 """Property test: whatever a client sends to the tracking API, within or outside its OpenAPI
 document, the answer is never a server error."""
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -15,7 +14,7 @@ from services.tracking.settings import TrackingSettings
 from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.envelope import Envelope
 from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import MONGODB_URI, dropped, namespaced
 from tests.factories import TOKEN, submitted
 from tests.properties import explore_all
 from tests.support import serve_app
@@ -35,24 +34,18 @@ KNOWN = submitted()
 
 @pytest.fixture
 async def base_url(topic_prefix: str) -> AsyncIterator[str]:
-    database = f"test_tracking_{uuid.uuid4().hex[:8]}"
+    settings = TrackingSettings(**namespaced(topic_prefix, "tracking"))
     client = connect(uri=MONGODB_URI)
-    await store.apply_event(
-        db=client[database],
-        envelope=Envelope(data=KNOWN, source="/relais/tests"),
-        reopen_window=timedelta(days=15),
-    )
-    settings = TrackingSettings(
-        kafka_bootstrap_servers=KAFKA,
-        topic_prefix=topic_prefix,
-        mongodb_uri=MONGODB_URI,
-        mongodb_database=database,
-    )
     try:
-        async with serve_app(build_app(settings)) as base:
-            yield base
+        async with dropped(settings.database_name):
+            await store.apply_event(
+                db=client[settings.database_name],
+                envelope=Envelope(data=KNOWN, source="/relais/tests"),
+                reopen_window=timedelta(days=15),
+            )
+            async with serve_app(build_app(settings)) as base:
+                yield base
     finally:
-        await client.drop_database(database)
         await client.close()
 
 

@@ -3,7 +3,6 @@ served over HTTP on 127.0.0.1, signed webhook posts, and what landed on the topi
 
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from shared.envelope import Envelope
 from shared.kafka.topics import REQUESTS, topic_specs
 from shared.mongo import Document, connect
 from shared.signatures import sign_chatbot, sign_facebook
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, MONGODB_URI, namespaced
 from tests.support import eventually, serve_app
 from tests.support import published as read_published
 
@@ -31,10 +30,7 @@ REQUEST_PARTITIONS = next(s.partitions for s in topic_specs() if s.name == REQUE
 
 def web_settings(topic_prefix: str, **overrides: Any) -> WebSettings:
     fields: dict[str, Any] = {
-        "kafka_bootstrap_servers": KAFKA,
-        "topic_prefix": topic_prefix,
-        "mongodb_uri": MONGODB_URI,
-        "mongodb_database": f"test_web_{uuid.uuid4().hex[:10]}",
+        **namespaced(topic_prefix, "web"),
         "facebook_verify_token": VERIFY_TOKEN,
         "facebook_app_secret": APP_SECRET,
         "chatbot_secret": CHATBOT_SECRET,

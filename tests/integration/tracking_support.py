@@ -1,6 +1,5 @@
 """A tracking service trusting the test OpenID Connect provider, fed through the real broker."""
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,8 +14,7 @@ from shared.envelope import Envelope
 from shared.events import Department, Event, RequestRouted, RequestSubmitted
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import REQUESTS
-from shared.mongo import connect
-from tests.conftest import KAFKA, MONGODB_URI
+from tests.conftest import KAFKA, dropped, namespaced
 from tests.factories import submitted
 from tests.oidc import Provider
 from tests.support import eventually, serve_app
@@ -87,24 +85,16 @@ class Service:
 async def tracking_service(
     provider: Provider, prefix: str, **overrides: Any
 ) -> AsyncIterator[Service]:
-    database = f"test_tracking_{uuid.uuid4().hex[:10]}"
-    settings = TrackingSettings(
-        kafka_bootstrap_servers=KAFKA,
-        mongodb_uri=MONGODB_URI,
-        topic_prefix=prefix,
-        mongodb_database=database,
-        **provider.settings(**overrides),
-    )
+    settings = TrackingSettings(**namespaced(prefix, "tracking"), **provider.settings(**overrides))
+    database = settings.database_name
     publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
     await publisher.start()
     try:
         async with (
+            dropped(database),
             serve_app(build_app(settings)) as base_url,
             httpx.AsyncClient(base_url=base_url, timeout=30) as http,
         ):
             yield Service(http=http, publisher=publisher, provider=provider, database=database)
     finally:
         await publisher.stop()
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
