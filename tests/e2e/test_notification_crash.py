@@ -3,29 +3,21 @@ every citizen gets every message (no loss), and at most the sends in flight at t
 sent twice (same Message-ID). The counts are printed; the README quotes them."""
 
 import asyncio
-import os
-import subprocess
-import sys
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from shared.envelope import Envelope
 from shared.events import Citizen, RequestStatus
 from shared.kafka.producer import EventPublisher
-from shared.kafka.topics import REQUESTS, provision_topics
+from shared.kafka.topics import REQUESTS
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
+from tests.e2e.crash import ServiceProcess, crash_namespace, kill_under_load
 from tests.factories import routed_for, status_for, submitted
 from tests.notification_support import Inbox
 from tests.support import eventually, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS_COUNT = 125
 EXPECTED_MAILS = REQUESTS_COUNT * 3  # acknowledgement, in progress, resolved
 KILL_AFTER_MAILS = 100
@@ -49,55 +41,6 @@ def _events() -> list[Envelope[Any]]:
     return envelopes
 
 
-@contextmanager
-def notification_process(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.notification"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-async def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=2) as http:
-
-        async def ready() -> bool:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                return (await http.get("/readyz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await eventually(ready, timeout=60, interval=0.1)
-
-
-@asynccontextmanager
-async def namespace() -> AsyncIterator[tuple[str, str]]:
-    prefix = f"ncrash{uuid.uuid4().hex[:8]}."
-    database = f"test_notification_crash_{uuid.uuid4().hex[:8]}"
-    await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    try:
-        yield prefix, database
-    finally:
-        client = connect(uri=MONGODB_URI)
-        await client.drop_database(database)
-        await client.close()
-
-
 async def publish_all(publisher: EventPublisher, envelopes: list[Envelope[Any]]) -> None:
     for envelope in envelopes:  # one at a time, each acknowledged: a steady, paced stream
         await publisher.publish(envelope)
@@ -108,45 +51,39 @@ async def test_notification_survives_sigkill_mid_stream(tmp_path: Path) -> None:
     envelopes = _events()
     inbox = Inbox(port=free_port())
     await inbox.start()
-    log = tmp_path / "notification.log"
-    async with namespace() as (prefix, database):
-        port = free_port()
-        env = os.environ | {
-            "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-            "MONGODB_URI": MONGODB_URI,
-            "TOPIC_PREFIX": prefix,
-            "MONGODB_DATABASE": database,
-            "HTTP_PORT": str(port),
+    async with crash_namespace("notification") as space:
+        env = space.env | {
             "SMTP_PORT": str(inbox.port),
             "MAX_PARALLEL_SENDS": str(IN_FLIGHT),
             "OUTBOX_LEASE_S": "3",
             "SWEEP_INTERVAL_S": "0.5",
-            "LOG_LEVEL": "WARNING",
         }
-        base_url = f"http://127.0.0.1:{port}"
+        notification = ServiceProcess("notification", env=env, log=tmp_path / "notification.log")
         client = connect(uri=MONGODB_URI)
-        db: Any = client[database]
-        publisher = EventPublisher(bootstrap_servers=KAFKA, topic=prefix + REQUESTS)
+        db: Any = client[space.database]
+        publisher = EventPublisher(bootstrap_servers=KAFKA, topic=space.prefix + REQUESTS)
         await publisher.start()
+
+        async def mails() -> int:
+            return len(inbox.messages)
+
         try:
-            with notification_process(env, log) as first:
-                await wait_ready(first, base_url, log)
-                stream = asyncio.create_task(publish_all(publisher, envelopes))
-
-                async def some_sent() -> bool:
-                    return len(inbox.messages) >= KILL_AFTER_MAILS
-
-                await eventually(some_sent, timeout=60, interval=0.01)
-                first.kill()  # SIGKILL: no graceful shutdown, no last commit
-                first.wait(timeout=10)
-            mails_at_kill = len(inbox.messages)
+            async with notification.running():
+                killed = await kill_under_load(
+                    notification,
+                    load=publish_all(publisher, envelopes),
+                    count=mails,
+                    at=KILL_AFTER_MAILS,
+                    timeout_s=60,
+                    interval_s=0.01,
+                )
+            mails_at_kill = killed.count
             # Mid-stream for the notifier: emails were still to come when it died (on a slow
             # machine the producer may be done while the notifier is still behind).
             assert mails_at_kill < EXPECTED_MAILS - IN_FLIGHT, "the kill came after the stream"
-            await stream
+            await killed.load
 
-            with notification_process(env, log) as second:
-                await wait_ready(second, base_url, log)
+            async with notification.running():
 
                 async def caught_up() -> bool:
                     sent = await db.notifications.count_documents(
