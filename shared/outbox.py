@@ -15,7 +15,7 @@ import structlog
 from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.envelope import Envelope, encode
+from shared.envelope import Envelope, Record, encode
 from shared.errors import BrokerUnavailable
 from shared.events import Event
 from shared.events.stream import StreamEvent
@@ -26,6 +26,12 @@ log = structlog.get_logger(__name__)
 OUTBOX = "outbox"
 CLAIM_S = 30  # a claimed event not confirmed sent by then is sent again
 KEEP_SENT_S = 7 * 24 * 3600
+
+
+def encode_stream(event: StreamEvent, *, source: str, event_id: str, correlation_id: str) -> Record:
+    """The record of a domain stream's event, keyed by the event's own key."""
+    envelope = Envelope(data=event, source=source, id=event_id, correlation_id=correlation_id)
+    return encode(envelope)
 
 
 class Outbox:
