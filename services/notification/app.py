@@ -1,5 +1,6 @@
 """Notification: tells citizens on their channel that their request was received and how it
-moves; confirms and reminds their appointments by email."""
+moves; confirms and reminds their appointments and sends payment receipts, through the same
+outbox."""
 
 import asyncio
 import contextlib
@@ -12,7 +13,7 @@ from jinja2 import Environment
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification import letters
-from services.notification.appointments import AppointmentMails
+from services.notification.appointments import AppointmentNotices
 from services.notification.channels.base import Channel
 from services.notification.channels.chatbot import chatbot_channel
 from services.notification.channels.email import EmailChannel, SinkMailer, Transport
@@ -22,10 +23,11 @@ from services.notification.channels.sink import Sink
 from services.notification.contacts import Contacts
 from services.notification.context import NotificationContext
 from services.notification.delivery import Delivery
+from services.notification.direct import DirectNotices
 from services.notification.handlers import Notifier
 from services.notification.ledger import Outbox
 from services.notification.preferences import OptOutTokens, Preferences
-from services.notification.receipts import ReceiptMails
+from services.notification.receipts import ReceiptNotices
 from services.notification.rendering import environment
 from services.notification.routes import router
 from services.notification.settings import DEV_OPT_OUT_SECRET, NotificationSettings
@@ -151,17 +153,22 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         handlers=notifier.handlers(),
         retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
     )
-    mails = AppointmentMails(db=runtime.db, mailer=mailer_for(settings), settings=settings)
+    direct = DirectNotices(
+        delivery=notifier.delivery,
+        preferences=notifier.preferences,
+        opt_out_url=notifier.opt_out_url,
+    )
+    appointments = AppointmentNotices(
+        db=runtime.db, notices=direct, contacts=notifier.contacts, settings=settings
+    )
     runtime.consume(
         group="notification-appointments",
-        handlers=mails.handlers(),
+        handlers=appointments.handlers(),
         retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
         topic=APPOINTMENTS,
         decoder=decode_appointment,
     )
-    receipts = ReceiptMails(
-        db=runtime.db, mailer=mailer_for(settings), settings=settings, templates=templates
-    )
+    receipts = ReceiptNotices(db=runtime.db, notices=direct, settings=settings)
     runtime.consume(
         group="notification-receipts",
         handlers=receipts.handlers(),

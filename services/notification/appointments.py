@@ -1,25 +1,26 @@
-"""Appointment emails: the confirmation (booked or moved) and the reminder, each with the .ics.
+"""Appointment notices: the confirmation (booked or moved) and the reminder.
 
-Consumes `relais.appointments.v1`. Idempotent by event id: the email's Message-ID derives
-from it and a sent email is recorded, so a redelivered event sends nothing again (a crash
-between the SMTP server's acceptance and the record gives at most one duplicate, with the
-same Message-ID). Contacts with a phone number only are not written to (no SMS gateway yet).
+Consumes `relais.appointments.v1` (group `notification-appointments`) and sends through the
+outbox (`direct.py`), once per event id, with the opt-out link, retries and permanent
+failures of every notice. Email carries the .ics; a citizen who prefers SMS (the request's
+contact says so) or gave only a phone number gets an SMS. Events sent before the outbox
+existed are remembered in `appointment_mails` and not sent again.
 """
 
-import uuid
-from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notification.channels.base import Attachment, ContactPoint
+from services.notification.contacts import Contacts, UnknownContact
+from services.notification.direct import DirectNotices, Trigger
 from services.notification.french import long_date
+from services.notification.messages import Content
 from services.notification.settings import NotificationSettings
-from services.notification.smtp import RecipientRefused, SmtpMailer
 from shared.appointment_envelope import AppointmentEnvelope
+from shared.events import ContactPreference
 from shared.events.appointments import (
     AppointmentBooked,
     AppointmentDetails,
@@ -28,15 +29,14 @@ from shared.events.appointments import (
 )
 from shared.ics import appointment_ics
 from shared.kafka.handlers import Handlers
-from shared.mongo import Document, insert_once
+from shared.mongo import Document
 
 log = structlog.get_logger(__name__)
-SENT = "appointment_mails"
-NAMESPACE = uuid.UUID("5d0f6a4e-2b1c-4e8a-9f3d-7c6b5a4e3d21")
-SUBJECTS = {
-    AppointmentBooked: "Votre rendez-vous est confirmé",
-    AppointmentMoved: "Votre rendez-vous a été déplacé",
-    AppointmentReminderDue: "Rappel : votre rendez-vous approche",
+SENT = "appointment_mails"  # the ledger of before the outbox, read only
+TEMPLATES = {
+    AppointmentBooked: "appointment_booked",
+    AppointmentMoved: "appointment_moved",
+    AppointmentReminderDue: "appointment_reminder",
 }
 
 
@@ -46,80 +46,101 @@ def french_moment(moment: datetime, tz: ZoneInfo) -> str:
     return f"{long_date(local.date())} à {local:%Hh%M}"
 
 
-class AppointmentMails:
+def appointment_point(
+    event: AppointmentDetails, *, preferred: ContactPreference | None
+) -> ContactPoint | None:
+    """Email unless the citizen prefers SMS or has only a phone (pure)."""
+    contact = event.contact
+    if contact.phone and (preferred is ContactPreference.SMS or contact.email is None):
+        return ContactPoint(channel="sms", address=contact.phone, name=contact.name)
+    if contact.email is not None:
+        return ContactPoint(channel="email", address=str(contact.email), name=contact.name)
+    return None
+
+
+def appointment_content(
+    event: AppointmentDetails, *, settings: NotificationSettings, when: str
+) -> Content:
+    return Content(
+        TEMPLATES[type(event)],
+        {
+            "greeting": f"Bonjour {event.contact.name},",
+            "title": event.title,
+            "when": when,
+            "location": event.location or "",
+            "documents": "\n".join(event.documents),
+            "town_name": settings.town_name,
+            "signature": f"La mairie de {settings.town_name}",
+        },
+    )
+
+
+class AppointmentNotices:
     def __init__(
-        self, *, db: AsyncDatabase[Document], mailer: SmtpMailer, settings: NotificationSettings
+        self,
+        *,
+        db: AsyncDatabase[Document],
+        notices: DirectNotices,
+        contacts: Contacts,
+        settings: NotificationSettings,
     ) -> None:
         self._db = db
-        self._mailer = mailer
+        self._notices = notices
+        self._contacts = contacts
         self._settings = settings
         self._tz = ZoneInfo(settings.timezone)
 
     def handlers(self) -> Handlers:
         registry = Handlers()
-        for event_type in SUBJECTS:
+        for event_type in TEMPLATES:
             # Appointment events are not request events: the registry is keyed by type alone.
             registry.single[event_type] = self.on_event  # type: ignore[index]
         return registry
 
     async def on_event(self, envelope: AppointmentEnvelope) -> None:
         event = envelope.data
-        if not isinstance(event, AppointmentDetails) or event.contact.email is None:
+        if not isinstance(event, AppointmentDetails):
             return
-        if await self._db[SENT].find_one({"_id": envelope.id}, {"_id": 1}):
-            log.info("appointment_mail.already_sent", type=envelope.type)
+        to = appointment_point(event, preferred=await self._preferred(event))
+        if to is None or await self._db[SENT].find_one({"_id": envelope.id}):
             return
-        message = self.compose(event, event_id=envelope.id, now=datetime.now(UTC))
-        outcome = "sent"
-        try:
-            await self._mailer.send(message)
-        except RecipientRefused:
-            outcome = "refused"  # permanent: retrying would not help
-        await insert_once(
-            self._db, SENT, {"_id": envelope.id, "outcome": outcome, "at": datetime.now(UTC)}
-        )
-        log.info("appointment_mail.done", type=envelope.type, outcome=outcome)
-
-    def compose(self, event: AppointmentDetails, *, event_id: str, now: datetime) -> EmailMessage:
         when = french_moment(event.start, self._tz)
-        message = EmailMessage()
-        message["From"] = self._settings.mail_from
-        message["To"] = Address(display_name=event.contact.name, addr_spec=str(event.contact.email))
-        message["Reply-To"] = self._settings.reply_to
-        message["Subject"] = f"{SUBJECTS[type(event)]} : {event.title}, {when}"
-        message["Date"] = format_datetime(now)
-        message["Message-ID"] = (
-            f"<rdv-{uuid.uuid5(NAMESPACE, event_id)}@{self._settings.mail_domain}>"
+        trigger = Trigger(
+            id=envelope.id,
+            correlation_id=envelope.correlation_id,
+            request_id=event.request_id,
+            reference=event.reference,
         )
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(self._text(event, when))
-        ics = appointment_ics(
+        attachments = [self.ics(event, when)] if to.channel == "email" else []
+        content = appointment_content(event, settings=self._settings, when=when)
+        record = await self._notices.tell(trigger, to=to, content=content, attachments=attachments)
+        log.info("appointment_notice.done", type=envelope.type, state=record["state"])
+
+    async def _preferred(self, event: AppointmentDetails) -> ContactPreference | None:
+        """The preference the citizen gave with their request, when the booking has one."""
+        if event.request_id is None:
+            return None
+        try:
+            contact = await self._contacts.get(request_id=event.request_id)
+        except UnknownContact:
+            return None
+        return contact.preferred_contact
+
+    def ics(self, event: AppointmentDetails, when: str) -> Attachment:
+        description = f"{event.title}, le {when}" + (
+            f", {event.location}." if event.location else "."
+        )
+        if event.documents:
+            description += "\nÀ apporter : " + ", ".join(event.documents)
+        content = appointment_ics(
             uid=f"{event.booking_id}@relais",
             sequence=event.version,
             summary=f"{event.title} – {self._settings.town_name}",
             location=event.location,
-            description=self._text(event, when),
+            description=description,
             start=event.start,
             end=event.end,
         )
-        message.add_attachment(ics, maintype="text", subtype="calendar", filename="rendez-vous.ics")
-        message["Content-Language"] = "fr"
-        return message
-
-    def _text(self, event: AppointmentDetails, when: str) -> str:
-        lines = [
-            f"Bonjour {event.contact.name},",
-            "",
-            f"Votre rendez-vous « {event.title} » est prévu le {when}"
-            + (f", {event.location}." if event.location else "."),
-        ]
-        if event.documents:
-            lines += ["", "À apporter :", *(f"- {d}" for d in event.documents)]
-        lines += [
-            "",
-            "Pour le déplacer ou l'annuler, utilisez le code de réservation reçu lors de la "
-            "prise de rendez-vous.",
-            "",
-            f"La mairie de {self._settings.town_name}",
-        ]
-        return "\n".join(lines)
+        return Attachment(
+            filename="rendez-vous.ics", content_type="text/calendar", content=content.decode()
+        )

@@ -20,6 +20,7 @@ import structlog
 from prometheus_client import Counter
 
 from services.notification.channels.base import (
+    Attachment,
     Channel,
     ContactPoint,
     Notice,
@@ -99,6 +100,8 @@ class Delivery:
         point = _point(record)
         if point.channel != "email" or record["template"] == ACKNOWLEDGEMENT:
             return point
+        if record.get("direct"):
+            return point
         if "in_reply_to" in point.extra:
             return point
         contact = await self._contacts.get(request_id=record["request_id"])
@@ -139,8 +142,11 @@ class Delivery:
         return {**record, **fields}
 
     async def publish(self, record: Document) -> None:
+        """The outcome on the request's timeline; a notice of no request (a receipt, an
+        appointment of nobody's request) keeps its outcome in the outbox only."""
         if record["state"] in (SENT, FAILED) and not record.get("published"):
-            await self._publisher.publish(outcome_envelope(record))
+            if record.get("request_id"):
+                await self._publisher.publish(outcome_envelope(record))
             await self.outbox.mark_published(record["_id"])
 
     async def sweep(self) -> int:
@@ -151,7 +157,7 @@ class Delivery:
         now = datetime.now(UTC)
         handled, held = 0, set()
         for due in await self.outbox.due(now=now, limit=100):
-            if due.get("request_id") in held:
+            if due.get("request_id") and due["request_id"] in held:
                 continue
             record = await self.outbox.claim(due["_id"], now=now)
             if record is not None:
@@ -160,7 +166,7 @@ class Delivery:
                 record = await self.outbox.get(due["_id"])
             if record is None:
                 continue
-            if record["state"] == WAITING:
+            if record["state"] == WAITING and record.get("request_id"):
                 held.add(record["request_id"])
             await self.publish(record)
             handled += 1
@@ -178,21 +184,24 @@ class Delivery:
 
 def _notice(record: Document, *, settings: NotificationSettings) -> Notice:
     """The record's notice, with the status link and code recomputed (the outbox keeps
-    neither)."""
-    links = link_context(
-        settings,
-        template=record["template"],
-        reference=record["reference"],
-        request_id=record["request_id"],
-        token_hash=record.get("token_hash"),
-    )
+    neither) when it is about a request."""
+    links = {}
+    if record.get("request_id") and not record.get("direct"):
+        links = link_context(
+            settings,
+            template=record["template"],
+            reference=record["reference"],
+            request_id=record["request_id"],
+            token_hash=record.get("token_hash"),
+        )
     return Notice(
         key=record["_id"],
-        request_id=record["request_id"],
-        reference=record["reference"],
+        request_id=record.get("request_id") or "",
+        reference=record.get("reference") or "",
         template=record["template"],
         context={**record["context"], **links},
         created_at=record["created_at"],
+        attachments=tuple(Attachment(**a) for a in record.get("attachments") or ()),
     )
 
 

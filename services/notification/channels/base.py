@@ -37,6 +37,15 @@ class ContactPoint:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a notice where the channel can carry one (email: the .ics)."""
+
+    filename: str
+    content_type: str  # a text type, e.g. text/calendar
+    content: str
+
+
+@dataclass(frozen=True)
 class Notice:
     """One message to one citizen, before a channel renders it.
 
@@ -50,6 +59,8 @@ class Notice:
     template: str  # acknowledgement, status_changed, agent_reply, citizen_asked, ...
     context: dict[str, Any]  # what the templates use: greeting, reference, status_url, ...
     created_at: datetime
+    # Channels that cannot carry files (SMS, Messenger, letters) ignore them.
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

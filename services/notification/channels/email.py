@@ -132,12 +132,18 @@ class EmailChannel:
         message["Auto-Submitted"] = "auto-replied"
         message["X-Auto-Response-Suppress"] = "All"
         message["X-Loop"] = f"relais@{settings.mail_domain}"
-        message["X-Relais-Reference"] = notice.reference
+        if notice.reference:
+            message["X-Relais-Reference"] = notice.reference
         if opt_out := context.get("opt_out_url"):
             message["List-Unsubscribe"] = f"<{opt_out}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(self._render(notice, "txt", context))
         message.add_alternative(self._render(notice, "html", context), subtype="html")
+        for attachment in notice.attachments:
+            subtype = attachment.content_type.removeprefix("text/")
+            message.add_attachment(
+                attachment.content, subtype=subtype, filename=attachment.filename
+            )
         message["Content-Language"] = "fr"  # after the body: set_content drops Content-* headers
         return message
 
