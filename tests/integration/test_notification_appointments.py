@@ -1,16 +1,18 @@
 """Notification sends the appointment confirmation and reminder with the .ics, once per event,
-through the real broker and store to a real SMTP server."""
+through the outbox, the real broker and store to a real SMTP server; a phone-only contact gets
+an SMS (the development gateway's sink)."""
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 
 import pytest
 from icalendar import Calendar
 
 from services.notification.app import build_app
+from services.notification.channels.sms_sink import SINK as SMS_SINK
 from services.notification.settings import NotificationSettings
 from shared.envelope import Envelope, encode
 from shared.events import AppointmentBooked, AppointmentReminderDue
@@ -23,6 +25,12 @@ from tests.integration.test_notification_delivery import DOMAIN, Inbox
 from tests.support import free_port, serve_app
 
 Publish = Callable[[AppointmentEvent, str], Awaitable[None]]
+NO_QUIET_HOURS: dict[str, object] = {
+    "sms_quiet_start": time(0, 0),
+    "sms_quiet_end": time(0, 0),
+    "sms_quiet_weekdays": [],
+    "sms_quiet_holidays": False,
+}
 START = datetime(2027, 3, 28, 7, 30, tzinfo=UTC)  # Sunday 28 March 2027, 09h30 in Paris
 
 
@@ -51,11 +59,16 @@ async def inbox() -> AsyncIterator[Inbox]:
 
 
 @pytest.fixture
+def database() -> str:
+    return f"test_notification_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
 async def send(
-    topic_prefix: str, publisher: EventPublisher, inbox: Inbox
+    topic_prefix: str, publisher: EventPublisher, inbox: Inbox, database: str
 ) -> AsyncIterator[Publish]:
-    database = f"test_notification_{uuid.uuid4().hex[:8]}"
     settings = NotificationSettings(
+        **NO_QUIET_HOURS,  # type: ignore[arg-type]
         kafka_bootstrap_servers=KAFKA,
         topic_prefix=topic_prefix,
         mongodb_uri=MONGODB_URI,
@@ -83,7 +96,7 @@ async def send(
 
 async def mails(inbox: Inbox, count: int, *, settle_s: float = 3.0) -> list[EmailMessage]:
     """Wait for `count` emails, then a little longer to see that no more come."""
-    for _ in range(300):
+    for _ in range(600):
         if len(inbox.messages) >= count:
             break
         await asyncio.sleep(0.1)
@@ -92,16 +105,14 @@ async def mails(inbox: Inbox, count: int, *, settle_s: float = 3.0) -> list[Emai
 
 
 async def test_confirmation_and_reminder_carry_the_ics_once_each(
-    send: Publish, inbox: Inbox
+    send: Publish, inbox: Inbox, database: str
 ) -> None:
     publish = send
     booked = AppointmentBooked(
         **details(), booked_by=BookedBy.CITIZEN, actor="usager", booked_at=START - timedelta(days=5)
     )
     await publish(booked, "b1.v0.booked")
-    await publish(
-        booked, "b1.v0.booked"
-    )  # redelivered: no second mail  # redelivered: no second mail
+    await publish(booked, "b1.v0.booked")  # redelivered: no second mail
     phone_only = details(
         booking_id="b2", contact=AppointmentContact(name="Yanis", phone="+33612345678")
     )
@@ -126,3 +137,12 @@ async def test_confirmation_and_reminder_carry_the_ics_once_each(
     assert attachment.get_content_type() == "text/calendar"
     (event,) = Calendar.from_ical(attachment.get_content()).walk("VEVENT")
     assert event["UID"] == "b1@relais" and event.decoded("DTSTART") == START
+    assert "Ne plus recevoir de messages de la mairie : http" in body
+    assert reminder["List-Unsubscribe"].startswith("<http://127.0.0.1:8030/v1/preferences/")
+    client = connect(uri=MONGODB_URI)
+    try:
+        (sms,) = await client[database][SMS_SINK].find().to_list()
+    finally:
+        await client.close()
+    assert sms["recipient"] == "+33612345678"
+    assert "Passeport" in sms["text"] and "dimanche 28 mars 2027" in sms["text"]

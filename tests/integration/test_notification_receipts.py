@@ -1,5 +1,6 @@
-"""Notification emails the receipt of a paid invoice once per event, through the real broker
-and store to a real SMTP server; the amount is written in euros from cents."""
+"""Notification emails the receipt of a paid invoice once per event, through the outbox, the
+real broker and store to a real SMTP server; the amount is written in euros from cents, the
+opt-out link is in it, and a refused address is failed for good."""
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.notification.app import build_app
-from services.notification.receipts import SENT
+from services.notification.ledger import OUTBOX, notification_id
 from services.notification.settings import NotificationSettings
 from shared.events.payments import InvoiceContact, PaymentStarted, PaymentSucceeded
 from shared.events.stream import StreamEvent
@@ -113,6 +114,10 @@ async def test_the_receipt_goes_out_once_in_euros(send: Publish, inbox: Inbox) -
     assert "mercredi 2 décembre 2026 à 10h14" in body
     assert "A12345" in body
     assert "<strong>12,50\u00a0€</strong>" in html.get_content()
+    assert (
+        "Ne plus recevoir de messages de la mairie : http://127.0.0.1:8030/v1/preferences/" in body
+    )
+    assert receipt["List-Unsubscribe"].startswith("<http://127.0.0.1:8030/v1/preferences/")
 
 
 async def test_a_refused_address_is_recorded_and_not_retried(
@@ -122,14 +127,17 @@ async def test_a_refused_address_is_recorded_and_not_retried(
     await send(paid(invoice_id="inv-2", payment_id="pay-2", contact=contact), "pay-2:succeeded")
     client = connect(uri=MONGODB_URI)
     try:
+        key = notification_id("pay-2:succeeded")
 
         async def recorded() -> bool:
-            return await client[database][SENT].find_one({"_id": "pay-2:succeeded"}) is not None
+            record = await client[database][OUTBOX].find_one({"_id": key})
+            return record is not None and record["state"] == "failed"
 
         await eventually(recorded, timeout=30)
-        record = await client[database][SENT].find_one({"_id": "pay-2:succeeded"})
+        record = await client[database][OUTBOX].find_one({"_id": key})
     finally:
         await client.close()
-    assert record is not None and record["outcome"] == "refused"
+    assert record is not None and record["permanent"] is True
+    assert record["reason"].startswith("adresse refusée par le serveur de messagerie (550")
     assert inbox.recipients_tried.count(REFUSED) == 1
     assert inbox.messages == []
