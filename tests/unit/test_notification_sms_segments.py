@@ -122,7 +122,7 @@ def test_fit_falls_back_to_the_short_template_with_reference_and_link() -> None:
 
 
 def test_unknown_template_uses_the_generic_short_text() -> None:
-    sms = fit("appointment_reminder", CONTEXT, max_segments=2, stop_number="36111")
+    sms = fit("payment_reminder", CONTEXT, max_segments=2, stop_number="36111")
     assert sms.text == (
         "Ville-Exemple : du nouveau sur votre demande 2026-T000042. Suivi : "
         + URL
