@@ -19,11 +19,12 @@ from services.notification.direct import DirectNotices, Trigger
 from services.notification.french import long_date
 from services.notification.messages import Content
 from services.notification.settings import NotificationSettings
-from shared.appointment_envelope import AppointmentEnvelope
+from shared.envelope import Envelope
 from shared.events import ContactPreference
 from shared.events.appointments import (
     AppointmentBooked,
     AppointmentDetails,
+    AppointmentEvent,
     AppointmentMoved,
     AppointmentReminderDue,
 )
@@ -97,7 +98,7 @@ class AppointmentNotices:
             registry.single[event_type] = self.on_event  # type: ignore[index]
         return registry
 
-    async def on_event(self, envelope: AppointmentEnvelope) -> None:
+    async def on_event(self, envelope: Envelope[AppointmentEvent]) -> None:
         event = envelope.data
         if not isinstance(event, AppointmentDetails):
             return

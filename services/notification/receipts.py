@@ -17,11 +17,11 @@ from services.notification.channels.base import ContactPoint
 from services.notification.direct import DirectNotices, Trigger
 from services.notification.messages import Content
 from services.notification.settings import NotificationSettings
+from shared.envelope import Envelope
 from shared.events.payments import PaymentSucceeded
 from shared.kafka.handlers import Handlers
 from shared.money import euros
 from shared.mongo import Document
-from shared.stream_envelope import StreamEnvelope
 
 log = structlog.get_logger(__name__)
 SENT = "receipt_mails"  # the ledger of before the outbox, read only
@@ -63,7 +63,7 @@ class ReceiptNotices:
         registry.single[PaymentSucceeded] = self.on_paid  # type: ignore[index]
         return registry
 
-    async def on_paid(self, envelope: StreamEnvelope[PaymentSucceeded]) -> None:
+    async def on_paid(self, envelope: Envelope[PaymentSucceeded]) -> None:
         if await self._db[SENT].find_one({"_id": envelope.id}):
             return
         paid = envelope.data

@@ -4,14 +4,17 @@ on email, SMS for a citizen who prefers it, retries by the sweeper, permanent fa
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from icalendar import Calendar
+from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notification.appointments import AppointmentNotices
 from services.notification.direct import DirectNotices
 from services.notification.preferences import OPTED_OUT_REASON, point_id
 from services.notification.receipts import ReceiptNotices
-from shared.appointment_envelope import AppointmentEnvelope
+from services.notification.settings import NotificationSettings
+from shared.envelope import Envelope
 from shared.events import (
     AppointmentBooked,
     AppointmentReminderDue,
@@ -19,9 +22,14 @@ from shared.events import (
     ContactPreference,
     NotificationSent,
 )
-from shared.events.appointments import AppointmentContact, AppointmentDetails, BookedBy
+from shared.events.appointments import (
+    AppointmentContact,
+    AppointmentDetails,
+    AppointmentEvent,
+    BookedBy,
+)
 from shared.events.payments import InvoiceContact, PaymentSucceeded
-from shared.stream_envelope import StreamEnvelope
+from shared.mongo import Document
 from tests.factories import envelope, submitted
 from tests.notification_support import REFUSED, FakeMailer, ScriptedChannel, Wired, wired
 
@@ -41,13 +49,14 @@ def parts(mailer: FakeMailer, *, sms: ScriptedChannel | None = None, **settings:
     direct = DirectNotices(
         delivery=w.delivery, preferences=w.notifier.preferences, opt_out_url=w.notifier.opt_out_url
     )
-    db = w.db  # type: ignore[arg-type]
+    db = cast(AsyncDatabase[Document], w.db)
+    town = NotificationSettings()  # the town's name and time zone
     return Parts(
         w=w,
         appointments=AppointmentNotices(
-            db=db, notices=direct, contacts=w.notifier.contacts, settings=w.notifier._settings
+            db=db, notices=direct, contacts=w.notifier.contacts, settings=town
         ),
-        receipts=ReceiptNotices(db=db, notices=direct, settings=w.notifier._settings),
+        receipts=ReceiptNotices(db=db, notices=direct, settings=town),
     )
 
 
@@ -75,11 +84,11 @@ def reminder(event: AppointmentDetails) -> AppointmentReminderDue:
     return AppointmentReminderDue.model_validate(fields | {"due_at": START - timedelta(days=1)})
 
 
-def appointment(event: AppointmentDetails, event_id: str) -> AppointmentEnvelope:
-    return AppointmentEnvelope(data=event, source="/relais/appointments", id=event_id)
+def appointment(event: AppointmentDetails, event_id: str) -> Envelope[AppointmentEvent]:
+    return Envelope(data=event, source="/relais/appointments", id=event_id)
 
 
-def paid(email: str = "camille@example.org") -> StreamEnvelope[PaymentSucceeded]:
+def paid(email: str = "camille@example.org") -> Envelope[PaymentSucceeded]:
     event = PaymentSucceeded(
         invoice_id="inv-1",
         payment_id="pay-1",
@@ -91,7 +100,7 @@ def paid(email: str = "camille@example.org") -> StreamEnvelope[PaymentSucceeded]
         contact=InvoiceContact(name="Camille Martin", email=email),
         paid_at=START,
     )
-    return StreamEnvelope(data=event, source="/relais/payments", id=f"pay:{email}")
+    return Envelope(data=event, source="/relais/payments", id=f"pay:{email}")
 
 
 async def test_the_confirmation_goes_once_with_the_ics_and_the_opt_out_link() -> None:
@@ -192,7 +201,7 @@ async def test_a_refused_address_is_failed_for_good_and_not_tried_again() -> Non
     p = parts(mailer)
     await p.receipts.on_paid(paid(REFUSED))
     second = paid(REFUSED)
-    await p.receipts.on_paid(StreamEnvelope(data=second.data, source=second.source, id="again"))
+    await p.receipts.on_paid(Envelope(data=second.data, source=second.source, id="again"))
 
     first, again = sorted(p.w.outbox(), key=lambda r: r["created_at"])
     assert first["state"] == "failed" and first["permanent"] is True
