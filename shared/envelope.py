@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 from pydantic import ValidationError
 
 from shared.events import APPOINTMENT_EVENT_MODELS, EVENT_MODELS, AppointmentEvent, Event
+from shared.events.stream import StreamEvent
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -147,3 +148,8 @@ def _summary(exc: ValidationError) -> str:
 REQUEST_CODEC = Codec[Event](EVENT_MODELS)
 APPOINTMENT_CODEC = Codec[AppointmentEvent](APPOINTMENT_EVENT_MODELS, check_key=False)
 decode = REQUEST_CODEC.decode
+
+
+def stream_codec(models: Mapping[str, type[StreamEvent]]) -> "Codec[StreamEvent]":
+    """A domain stream's codec (documents, payments, billing): keyed by the event's own key."""
+    return Codec[StreamEvent](models, check_key=False)

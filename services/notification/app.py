@@ -33,7 +33,7 @@ from services.notification.routes import router
 from services.notification.settings import DEV_OPT_OUT_SECRET, NotificationSettings
 from services.notification.sms_wiring import mount_sms, sms_channel_for
 from services.notification.smtp import SmtpMailer
-from shared.appointment_envelope import decode_appointment
+from shared.envelope import APPOINTMENT_CODEC, stream_codec
 from shared.events.payments import PAYMENT_EVENT_MODELS
 from shared.http import create_app
 from shared.kafka.consumer import RetryPolicy
@@ -41,7 +41,6 @@ from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import APPOINTMENTS, PAYMENTS
 from shared.mongo import Document
 from shared.runtime import Runtime, lifespan_for
-from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
 
@@ -166,7 +165,7 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         handlers=appointments.handlers(),
         retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
         topic=APPOINTMENTS,
-        decoder=decode_appointment,
+        decoder=APPOINTMENT_CODEC.decode,
     )
     receipts = ReceiptNotices(db=runtime.db, notices=direct, settings=settings)
     runtime.consume(
@@ -174,7 +173,7 @@ def build_app(settings: NotificationSettings | None = None) -> FastAPI:
         handlers=receipts.handlers(),
         retry=RetryPolicy(max_delay_s=settings.retry_max_delay_s),
         topic=PAYMENTS,
-        decoder=stream_decoder(PAYMENT_EVENT_MODELS),
+        decoder=stream_codec(PAYMENT_EVENT_MODELS).decode,
     )
     app = create_app(
         title="Relais notification",

@@ -15,12 +15,12 @@ from services.payments.context import Payments
 from services.payments.payfip import PayFiP
 from services.payments.providers import DevProvider, Provider
 from services.payments.settings import DEV_BILLING_KEY, SOURCE, PaymentsSettings
+from shared.envelope import stream_codec
 from shared.events.billing import BILLING_EVENT_MODELS
 from shared.http import create_app
 from shared.kafka.topics import BILLING
 from shared.outbox import Outbox
 from shared.runtime import Runtime, lifespan_for
-from shared.stream_envelope import stream_decoder
 
 log = structlog.get_logger(__name__)
 
@@ -53,7 +53,7 @@ def build_app(
         group="payments-billing",
         handlers=billing.billing_handlers(ctx),
         topic=BILLING,
-        decoder=stream_decoder(BILLING_EVENT_MODELS),
+        decoder=stream_codec(BILLING_EVENT_MODELS).decode,
     )
     app = create_app(
         title="Relais paiements",

@@ -11,10 +11,10 @@ import structlog
 from services.payments import invoices
 from services.payments.context import Payments
 from services.payments.schemas import InvoiceInput
+from shared.envelope import Envelope
 from shared.events.billing import BillingInvoiceIssued
 from shared.kafka.handlers import Handlers
 from shared.problems import ProblemError
-from shared.stream_envelope import StreamEnvelope
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +37,7 @@ async def record(ctx: Payments, *, event: BillingInvoiceIssued) -> str:
 
 
 def billing_handlers(ctx: Payments) -> Handlers:
-    async def on_issued(envelope: StreamEnvelope[BillingInvoiceIssued]) -> None:
+    async def on_issued(envelope: Envelope[BillingInvoiceIssued]) -> None:
         await record(ctx, event=envelope.data)
 
     registry = Handlers()

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from shared.envelope import PoisonMessage
+from shared.envelope import PoisonMessage, stream_codec
 from shared.events.payments import PAYMENT_EVENT_MODELS, PaymentRefunded
 from shared.outbox import encode_stream
-from shared.stream_envelope import stream_decoder
 
 REFUNDED = PaymentRefunded(
     invoice_id="inv-1",
@@ -18,7 +17,7 @@ REFUNDED = PaymentRefunded(
     actor="agent-1",
     refunded_at=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
 )
-decode = stream_decoder(PAYMENT_EVENT_MODELS)
+decode = stream_codec(PAYMENT_EVENT_MODELS).decode
 
 
 @dataclass
