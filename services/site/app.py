@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.site import demarches, home, suivi
+from services.site import demarches, factures, home, suivi
 from services.site.context import Site
 from services.site.settings import SiteSettings
 from services.site.upstream import Upstream
@@ -32,13 +32,13 @@ def build_app(settings: SiteSettings | None = None, upstream: Upstream | None = 
     app = create_app(
         title="Relais site des usagers",
         description="Le site des habitants : démarches en ligne, suivi des demandes, "
-        "accessibilité. Pages HTML rendues par le serveur.",
+        "factures, accessibilité. Pages HTML rendues par le serveur.",
         lifespan=lifespan,
         readiness=[site.upstream.ready],
         max_body_bytes=settings.max_upload_bytes,
     )
     app.state.site = site
     install_pages(app, settings=settings)
-    for module in (home, demarches, suivi):
+    for module in (home, demarches, suivi, factures):
         app.include_router(module.router)
     return app
