@@ -32,7 +32,7 @@ def build_app(settings: SiteSettings | None = None, upstream: Upstream | None = 
     app = create_app(
         title="Relais site des usagers",
         description="Le site des habitants : démarches en ligne, suivi des demandes, "
-        "factures, accessibilité. Pages HTML rendues par le serveur.",
+        "accessibilité. Pages HTML rendues par le serveur.",
         lifespan=lifespan,
         readiness=[site.upstream.ready],
         max_body_bytes=settings.max_upload_bytes,
