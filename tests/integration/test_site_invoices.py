@@ -3,7 +3,6 @@ store) paying through the fake PayFiP server: the link, the list, paying, refusa
 abandonment, a forged return, payments down."""
 
 import html
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -11,15 +10,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from services.site.app import build_app
 from services.site.factures import NOT_CONFIRMED, NOT_FOUND
 from services.site.settings import SiteSettings
-from shared.kafka.topics import provision_topics
 from tests.conftest import KAFKA
 from tests.integration.payments_support import Running, fake_payfip, running_payments
-from tests.support import free_port, serve_app
+from tests.support import free_port, fresh_topics, serve_app
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +30,8 @@ def payfip() -> Iterator[str]:
 @pytest.fixture(scope="module")
 async def payments(payfip: str) -> AsyncIterator[Running]:
     """One payments service for the module (it takes seconds to start on a busy store)."""
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    created = await provision_topics(bootstrap_servers=KAFKA, prefix=prefix)
-    async with running_payments(prefix, payfip) as run:
+    async with fresh_topics(KAFKA) as prefix, running_payments(prefix, payfip) as run:
         yield run
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        await admin.delete_topics(created)
-    finally:
-        await admin.close()
 
 
 def site_settings(payments_url: str, payfip: str) -> SiteSettings:
