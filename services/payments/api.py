@@ -3,6 +3,7 @@
 import hmac
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Path, Query
 
@@ -49,7 +50,8 @@ async def issue_invoice(
     doc, code = await invoices.issue(ctx, body=body)
     url = None
     if code is not None:
-        url = f"{ctx.settings.public_url.rstrip('/')}/v1/citizen/invoices/{doc['_id']}?code={code}"
+        link = ctx.settings.citizen_invoice_url.replace("{invoice_id}", doc["_id"])
+        url = link.replace("{code}", quote(code, safe=""))
     return IssuedInvoice(**invoice_view(doc).model_dump(), citizen_code=code, citizen_url=url)
 
 

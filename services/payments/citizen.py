@@ -4,7 +4,7 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.payments import checkout, invoices
 from services.payments.context import Context
@@ -86,14 +86,28 @@ async def notification(
     return Response(status_code=204)
 
 
-@router.get("/dev-provider/{operation_id}", summary="Prestataire de développement : la page")
-async def dev_page(operation_id: Annotated[str, Path(max_length=100)]) -> dict[str, str]:
-    return {
-        "message": "Prestataire de développement : choisissez l'issue du paiement.",
-        "payer": f"POST /v1/dev-provider/{operation_id}?result=paid",
-        "refuser": f"POST /v1/dev-provider/{operation_id}?result=refused",
-        "abandonner": f"POST /v1/dev-provider/{operation_id}?result=abandoned",
-    }
+DEV_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Prestataire de développement</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Prestataire de paiement de développement</h1>
+<p>Aucun paiement réel : choisissez l'issue du paiement.</p>
+<form method="post" action="{path}?result=paid"><button type="submit">Payer</button></form>
+<form method="post" action="{path}?result=refused"><button type="submit">Refuser</button></form>
+<form method="post" action="{path}?result=abandoned">
+<button type="submit">Abandonner</button></form>
+</main></body></html>
+"""
+
+
+@router.get(
+    "/dev-provider/{operation_id}",
+    response_class=HTMLResponse,
+    summary="Prestataire de développement : la page (payer, refuser ou abandonner)",
+)
+async def dev_page(
+    operation_id: Annotated[str, Path(max_length=100, pattern=r"^[A-Za-z0-9_-]+$")],
+) -> HTMLResponse:
+    return HTMLResponse(DEV_PAGE.format(path=f"/v1/dev-provider/{operation_id}"))
 
 
 @router.post(

@@ -22,8 +22,12 @@ class PaymentsSettings(ServiceSettings):
         default="http://127.0.0.1:8060", description="How PayFiP and browsers reach this service"
     )
     citizen_return_url: str = Field(
-        default="http://127.0.0.1:8060/v1/citizen/invoices/{invoice_id}",
-        description="Where the citizen lands after paying ({invoice_id} replaced)",
+        default="http://127.0.0.1:8070/factures/{invoice_id}/retour",
+        description="The citizens' site page the citizen lands on after paying ({invoice_id})",
+    )
+    citizen_invoice_url: str = Field(
+        default="http://127.0.0.1:8070/factures/{invoice_id}?code={code}",
+        description="The citizen's link to their invoice on the site ({invoice_id}, {code})",
     )
     provider: Literal["dev", "payfip"] = "dev"
     payfip_url: str = Field(default="", description="PayFiP web service base URL")

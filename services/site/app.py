@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.site import demarches, home, suivi
+from services.site import demarches, factures, home, suivi
 from services.site.context import Site
 from services.site.settings import SiteSettings
 from services.site.upstream import Upstream
@@ -39,6 +39,6 @@ def build_app(settings: SiteSettings | None = None, upstream: Upstream | None = 
     )
     app.state.site = site
     install_pages(app, settings=settings)
-    for module in (home, demarches, suivi):
+    for module in (home, demarches, suivi, factures):
         app.include_router(module.router)
     return app

@@ -1,8 +1,9 @@
-"""The site's only way to the rest of Relais: the portal's and tracking's HTTP APIs."""
+"""The site's only way to the rest of Relais: the portal's, tracking's and payments' HTTP APIs."""
 
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -13,7 +14,7 @@ Files = list[tuple[str, tuple[str, bytes, str]]]
 
 
 class UpstreamDown(Exception):
-    """The portal or tracking did not answer, or answered 503: nothing was recorded."""
+    """The service called did not answer, or answered 5xx: nothing was recorded."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Upstream:
     def __init__(self, settings: SiteSettings, client: httpx.AsyncClient | None = None) -> None:
         self.portal = settings.portal_url.rstrip("/")
         self.tracking = settings.tracking_url.rstrip("/")
+        self.payments = settings.payments_url.rstrip("/")
         self.client = client or httpx.AsyncClient(timeout=settings.upstream_timeout_s)
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> Answer:
@@ -82,6 +84,21 @@ class Upstream:
             f"{self.portal}/v1/requests/{reference}/messages",
             files=[("data", ("data.json", json.dumps({"text": text}).encode(), JSON)), *files],
             headers={"X-Tracking-Token": code, "Idempotency-Key": idempotency_key},
+        )
+
+    async def invoice(self, *, invoice_id: str, code: str) -> Answer:
+        return await self._call(
+            "GET",
+            f"{self.payments}/v1/citizen/invoices/{quote(invoice_id, safe='')}",
+            params={"code": code},
+        )
+
+    async def start_payment(self, *, invoice_id: str, code: str) -> Answer:
+        """The provider's page to send the citizen to (the same while a payment is open)."""
+        return await self._call(
+            "POST",
+            f"{self.payments}/v1/citizen/invoices/{quote(invoice_id, safe='')}/payments",
+            params={"code": code},
         )
 
     async def ready(self) -> bool:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 
 import pytest
 
@@ -84,6 +85,9 @@ async def _start(
     smtp_port = next((e.port for s in specs if s.name == "mailsink" for e in s.extra_ports), 1025)
     tracking_port = next((s.http_port for s in specs if s.name == "tracking"), 8020)
     site_port = next((s.http_port for s in specs if s.name == "site"), 8070)
+    urls = {
+        f"{s.name.upper()}_URL": f"http://127.0.0.1:{s.http_port}" for s in specs if s.http_port
+    }
     mail_dir = workdir.parent / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -99,10 +103,9 @@ async def _start(
         "PUBLISH_TIMEOUT_S": "3",
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
         # Where the web faces find the other services (PORTAL_URL, TRACKING_URL, SITE_URL...).
-        **{
-            f"{s.name.upper()}_URL": f"http://127.0.0.1:{s.http_port}" for s in specs if s.http_port
-        },
-        **(extra_env or {}),
+        **urls,
+        # Extra values may name those addresses: "$SITE_URL/factures/{invoice_id}".
+        **{k: Template(v).safe_substitute(urls) for k, v in (extra_env or {}).items()},
     }
     handles = await start_services(
         specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=60
