@@ -1,5 +1,6 @@
 """The pipeline's service processes, on free ports, in their own topic and database namespace."""
 
+import json
 import os
 import random
 import uuid
@@ -16,6 +17,7 @@ from tools.devstack import (
     SERVICES,
     DevstackError,
     ServiceHandle,
+    ServiceSpec,
     shifted,
     start_services,
     stop_services,
@@ -23,6 +25,7 @@ from tools.devstack import (
 from tools.devstack.processes import port_open
 
 PIPELINE = ("portal", "routing", "tracking", "notification", "mailsink")
+ADAPTERS = ("portal", "desk", "web", "email_adapter")  # those keeping attachments
 # Shared by the adapters and notification, as in production (not the development default).
 TRACKING_SECRET = f"e2e-tracking-secret-{uuid.uuid4().hex}"
 
@@ -102,12 +105,19 @@ async def _start(
         **{
             f"{s.name.upper()}_URL": f"http://127.0.0.1:{s.http_port}" for s in specs if s.http_port
         },
+        **_attachment_adapters(specs),
         **(extra_env or {}),
     }
     handles = await start_services(
         specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=60
     )
     return Pipeline(prefix=prefix, bootstrap=bootstrap, mail_dir=mail_dir, handles=handles)
+
+
+def _attachment_adapters(specs: list[ServiceSpec]) -> dict[str, str]:
+    """Where tracking and documents fetch the adapters' attachments, on the shifted ports."""
+    urls = {s.name: f"http://127.0.0.1:{s.http_port}" for s in specs if s.name in ADAPTERS}
+    return {"ATTACHMENT_ADAPTERS": json.dumps(urls)} if urls else {}
 
 
 async def drop_databases(running: Pipeline) -> None:
