@@ -78,4 +78,6 @@ async def act(
             return RedirectResponse(f"/demandes/{request_id}", status_code=303)
         errors = field_errors(answer, action.fields)
     values = {f: str(form.get(f) or "") for f in action.fields}
-    return page(request, console, agent, detail, form_errors={name: errors}, values={name: values})
+    return await page(
+        request, console, agent, detail, form_errors={name: errors}, values={name: values}
+    )

@@ -10,12 +10,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
-from services.console import actions, dossier, frontdesk, login, mailroom, ops, queue, stats
+from services.console import (
+    actions,
+    billing,
+    dossier,
+    files,
+    frontdesk,
+    login,
+    mailroom,
+    ops,
+    queue,
+    stats,
+)
 from services.console.context import Console
 from services.console.session import COOKIE, CsrfRefused, LoginRequired
 from services.console.settings import DEV_SESSION_SECRET, ConsoleSettings
 from services.console.upstream import TokenRejected, Upstream, UpstreamDown
-from services.console.wording import channel_label
+from services.console.wording import channel_label, euros
 from shared.auth import DEV_SECRET
 from shared.catalogue import load_catalogue
 from shared.http import create_app
@@ -68,6 +79,7 @@ def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None
     settings = settings or ConsoleSettings()
     pages = Pages(templates_dir=HERE / "templates", settings=settings)
     pages.templates.env.filters["channel"] = channel_label
+    pages.templates.env.filters["euros"] = euros
     console = Console(
         settings=settings,
         upstream=upstream or Upstream(settings),
@@ -88,7 +100,7 @@ def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None
     app = create_app(
         title="Relais console des agents",
         description="La console des agents : file du service, dossiers, accueil du public, "
-        "statistiques, courrier à envoyer. Pages HTML rendues par le serveur.",
+        "statistiques, courrier à envoyer, factures. Pages HTML rendues par le serveur.",
         lifespan=lifespan,
         readiness=[console.upstream.ready],
     )
@@ -103,6 +115,6 @@ def build_app(settings: ConsoleSettings | None = None, upstream: Upstream | None
         https_only=settings.cookie_secure,
     )
     _handlers(app, console)
-    for module in (login, queue, dossier, actions, frontdesk, stats, mailroom, ops):
+    for module in (login, queue, dossier, files, actions, frontdesk, stats, mailroom, billing, ops):
         app.include_router(module.router)
     return app

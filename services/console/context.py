@@ -19,6 +19,7 @@ NAV = (
     ("/accueil", "Accueil du public", "a"),
     ("/statistiques", "Statistiques", "t"),
     ("/courrier", "Courrier à envoyer", "c"),
+    ("/factures", "Factures", "f"),
 )
 
 

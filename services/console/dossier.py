@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
+from services.console import files
 from services.console.context import Console, ConsoleDep
 from services.console.session import Csrf, SessionAgent, agent_token, flash
 from services.console.upstream import Answer, TokenRejected, UpstreamDown
@@ -50,10 +51,10 @@ async def show(
     detail = await load(request, console, agent, request_id)
     if isinstance(detail, HTMLResponse):
         return detail
-    return page(request, console, agent, detail)
+    return await page(request, console, agent, detail)
 
 
-def page(
+async def page(
     request: Request,
     console: Console,
     agent: Agent,
@@ -63,6 +64,9 @@ def page(
     values: dict[str, dict[str, str]] | None = None,
 ) -> HTMLResponse:
     """The request page; a refused form comes back with its errors next to its fields."""
+    token = agent_token(request)
+    found = await files.files(console=console, token=token, request_id=detail["id"])
+    found |= await files.invoices(console=console, token=token, detail=detail)
     departments = {
         code: label
         for code, label in console.catalogue.departments.items()
@@ -80,6 +84,7 @@ def page(
         errors=form_errors or {},
         values=values or {},
         manager=bool({"supervisor", ADMIN} & set(agent.roles)),
+        **found,
     )
 
 
@@ -110,7 +115,7 @@ async def change_status(
         return RedirectResponse(f"/demandes/{request_id}", status_code=303)
     errors = field_errors(answer, ("status", "comment"))
     values = {"comment": comment}
-    return page(
+    return await page(
         request, console, agent, detail, form_errors={"statut": errors}, values={"statut": values}
     )
 

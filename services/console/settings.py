@@ -16,6 +16,10 @@ class ConsoleSettings(TownSettings):
     notification_url: str = Field(
         default="http://127.0.0.1:8030", description="Notification (the mail room's letters)"
     )
+    documents_url: str = Field(
+        default="http://127.0.0.1:8050", description="Documents (shared files, attachments)"
+    )
+    payments_url: str = Field(default="http://127.0.0.1:8060", description="Payments (invoices)")
     agent_jwt_secret: str = Field(default=DEV_SECRET, min_length=16)
     session_secret: str = Field(default=DEV_SESSION_SECRET, min_length=16)
     session_hours: int = Field(default=10, ge=1, le=24)

@@ -1,5 +1,5 @@
-"""The console's only way to the rest of Relais: tracking's, the desk's and notification's
-HTTP APIs."""
+"""The console's only way to the rest of Relais: the HTTP APIs of tracking, the desk,
+notification, documents and payments."""
 
 import json
 from dataclasses import dataclass
@@ -39,6 +39,8 @@ class Upstream:
         self.tracking = settings.tracking_url.rstrip("/")
         self.desk = settings.desk_url.rstrip("/")
         self.notification = settings.notification_url.rstrip("/")
+        self.documents = settings.documents_url.rstrip("/")
+        self.payments = settings.payments_url.rstrip("/")
         self.client = client or httpx.AsyncClient(timeout=settings.upstream_timeout_s)
 
     async def send(self, method: str, url: str, *, token: str, **kwargs: Any) -> httpx.Response:
@@ -110,6 +112,28 @@ class Upstream:
     async def letter_posted(self, *, token: str, letter_id: str) -> Answer:
         url = f"{self.notification}/v1/letters/{letter_id}/posted"
         return await self.call("POST", url, token=token)
+
+    async def request_files(self, *, token: str, request_id: str) -> Answer:
+        """The documents the citizen shared with a request, and its channels' attachments."""
+        url = f"{self.documents}/v1/agent/requests/{request_id}/documents"
+        return await self.call("GET", url, token=token)
+
+    async def request_file(
+        self, *, token: str, request_id: str, kind: str, file_id: str
+    ) -> httpx.Response | None:
+        """One of them (`documents` or `attachments`); documents records the read."""
+        url = f"{self.documents}/v1/agent/requests/{request_id}/{kind}/{file_id}/content"
+        return await self.download(url, token=token)
+
+    async def invoice(self, *, token: str, invoice_id: str) -> Answer:
+        return await self.call("GET", f"{self.payments}/v1/invoices/{invoice_id}", token=token)
+
+    async def invoices(self, *, token: str, status: str | None, limit: int, offset: int) -> Answer:
+        """The invoices, most recent first; `status`: unpaid, overdue, paid or refunded."""
+        params = {"limit": str(limit), "offset": str(offset)} | (
+            {"status": status} if status else {}
+        )
+        return await self.call("GET", f"{self.payments}/v1/invoices", token=token, params=params)
 
     async def department_stats(self, *, token: str) -> list[dict[str, Any]]:
         answer = await self.call("GET", f"{self.tracking}/v1/stats/departments", token=token)

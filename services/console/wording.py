@@ -30,3 +30,9 @@ def status_label(status: str) -> str:
 
 def channel_label(channel: str | None) -> str:
     return CHANNELS.get(channel or "", channel or "—")
+
+
+def euros(cents: int) -> str:
+    """An amount in cents as French readers write it: 1 234,50 €."""
+    whole, rest = divmod(cents, 100)
+    return f"{whole:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"

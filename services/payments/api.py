@@ -61,7 +61,10 @@ async def issue_invoice(
 async def list_invoices(
     _agent: CurrentAgent,
     ctx: Context,
-    status: Annotated[Literal["unpaid", "paid", "refunded"] | None, Query()] = None,
+    status: Annotated[
+        Literal["unpaid", "due", "overdue", "paid", "refunded"] | None,
+        Query(description="unpaid = due (à payer) + overdue (en retard)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> InvoicePage:

@@ -137,6 +137,15 @@ async def for_citizen(ctx: Payments, *, invoice_id: str, code: str) -> Document:
     return doc
 
 
+def _filter(status: str) -> Document:
+    """`due` and `overdue` split the unpaid invoices by their due date (see status_label)."""
+    if status == "due":
+        return {"status": "unpaid", "due_date": {"$gte": today().isoformat()}}
+    if status == "overdue":
+        return {"status": "unpaid", "due_date": {"$lt": today().isoformat()}}
+    return {"status": status}
+
+
 async def listing(
     ctx: Payments, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[Document], int]:
@@ -145,8 +154,9 @@ async def listing(
         cursor = ctx.db[INVOICES].find({}).sort("issued_at", -1).hint([("issued_at", -1)])
         total = await ctx.db[INVOICES].estimated_document_count()
     else:
-        cursor = ctx.db[INVOICES].find({"status": status}).sort("issued_at", -1)
-        total = await ctx.db[INVOICES].count_documents({"status": status})
+        found = _filter(status)
+        cursor = ctx.db[INVOICES].find(found).sort("issued_at", -1)
+        total = await ctx.db[INVOICES].count_documents(found)
     return await cursor.skip(offset).limit(limit).to_list(), total
 
 

@@ -1,5 +1,6 @@
 """The pipeline's service processes, on free ports, in their own topic and database namespace."""
 
+import json
 import os
 import random
 import uuid
@@ -17,6 +18,7 @@ from tools.devstack import (
     SERVICES,
     DevstackError,
     ServiceHandle,
+    ServiceSpec,
     shifted,
     start_services,
     stop_services,
@@ -24,6 +26,7 @@ from tools.devstack import (
 from tools.devstack.processes import port_open
 
 PIPELINE = ("portal", "routing", "tracking", "notification", "mailsink")
+ADAPTERS = ("portal", "desk", "web", "email_adapter")  # those keeping attachments
 # Shared by the adapters and notification, as in production (not the development default).
 TRACKING_SECRET = f"e2e-tracking-secret-{uuid.uuid4().hex}"
 
@@ -104,6 +107,7 @@ async def _start(
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),
         # Where the web faces find the other services (PORTAL_URL, TRACKING_URL, SITE_URL...).
         **urls,
+        **_attachment_adapters(specs),
         # Extra values may name those addresses: "$SITE_URL/factures/{invoice_id}".
         **{k: Template(v).safe_substitute(urls) for k, v in (extra_env or {}).items()},
     }
@@ -111,6 +115,12 @@ async def _start(
         specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=60
     )
     return Pipeline(prefix=prefix, bootstrap=bootstrap, mail_dir=mail_dir, handles=handles)
+
+
+def _attachment_adapters(specs: list[ServiceSpec]) -> dict[str, str]:
+    """Where tracking and documents fetch the adapters' attachments, on the shifted ports."""
+    urls = {s.name: f"http://127.0.0.1:{s.http_port}" for s in specs if s.name in ADAPTERS}
+    return {"ATTACHMENT_ADAPTERS": json.dumps(urls)} if urls else {}
 
 
 async def drop_databases(running: Pipeline) -> None:

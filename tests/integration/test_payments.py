@@ -21,6 +21,7 @@ from services.payments.invoices import INVOICES, PAYMENT_ATTEMPTS
 from services.payments.payfip import PayFiP
 from services.payments.providers import Outcome, State
 from services.payments.settings import PaymentsSettings
+from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.envelope import Envelope, decode
 from shared.kafka.producer import EventPublisher
 from shared.kafka.topics import PAYMENTS, REQUESTS
@@ -68,6 +69,24 @@ async def test_issuing_is_checked_and_idempotent(running: Running) -> None:
     assert (await running.http.post("/v1/invoices", json=other, headers=BILLING)).status_code == 409
     late = await running.issue(due_date=(date.today() - timedelta(days=3)).isoformat())
     assert (await running.view(late))["status_label"] == "en retard"
+
+
+async def test_agents_list_due_and_overdue_invoices_apart(running: Running) -> None:
+    due = await running.issue()
+    late = await running.issue(due_date=(date.today() - timedelta(days=1)).isoformat())
+    agent = Agent(agent_id="a1", name="Agent", department="finances", roles=["agent"])
+    auth = {"authorization": f"Bearer {issue_token(agent=agent, secret=DEV_SECRET)}"}
+
+    async def listed(status: str) -> list[str]:
+        page = await running.http.get("/v1/invoices", params={"status": status}, headers=auth)
+        assert page.status_code == 200, page.text
+        assert page.json()["total"] == len(page.json()["items"])
+        return [i["invoice_id"] for i in page.json()["items"]]
+
+    assert await listed("due") == [due["invoice_id"]]
+    assert await listed("overdue") == [late["invoice_id"]]
+    assert await listed("unpaid") == [late["invoice_id"], due["invoice_id"]]
+    assert await listed("paid") == []
 
 
 async def test_happy_path_confirms_with_payfip_and_gives_a_receipt(running: Running) -> None:
