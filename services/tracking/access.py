@@ -67,9 +67,10 @@ class Access:
         departments = self.departments()
         if departments is None:
             return {}
+        # One department is an equality: with the queue's filters, an index's exact prefix.
         if consulted:
-            return {"visible_to": {"$in": [visibility.key(d) for d in departments]}}
-        return {"department_code": {"$in": departments}}
+            return {"visible_to": _one_of([visibility.key(d) for d in departments])}
+        return {"department_code": _one_of(departments)}
 
     def owns(self, doc: dict[str, Any]) -> bool:
         """The request is in the caller's own departments (not merely consulted)."""
@@ -78,6 +79,10 @@ class Access:
 
     def within(self, request_id: str) -> dict[str, Any]:
         return {"_id": request_id, **self.scope()}
+
+
+def _one_of(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else {"$in": values}
 
 
 def roles_of(agent: Agent) -> frozenset[Role]:

@@ -7,15 +7,17 @@ requests arrive.
 
 import base64
 import json
+import math
+import operator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracking import indexes, search
+from services.tracking import search
 from services.tracking.access import Access
-from services.tracking.queries import NOT_RUNNING, RequestFilter, selector
+from services.tracking.queries import RUNNING, RequestFilter, merged, selector
 from services.tracking.reads import scoped
 from services.tracking.store import LIST_FIELDS, REQUESTS
 from shared.mongo import Document
@@ -23,6 +25,14 @@ from shared.problems import ProblemError
 
 UNASSIGNED = "none"
 SORT = [("due_at", 1), ("_id", 1)]
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_BRANCHES = 12
+COMPARE = {
+    "$lt": operator.lt,
+    "$lte": operator.le,
+    "$gt": operator.gt,
+    "$gte": operator.ge,
+}
 
 
 @dataclass(frozen=True)
@@ -40,10 +50,8 @@ class QueueFilter:
 
 
 def queue_selector(filters: QueueFilter, *, now: datetime) -> dict[str, Any]:
-    parts: list[dict[str, Any]] = []
-    base = selector(filters.base, now=now)
-    if base:
-        parts.append(base)
+    """One flat selector where the filters allow it (see queries.merged)."""
+    parts: list[dict[str, Any]] = [selector(filters.base, now=now)]
     if filters.category:
         parts.append({"category": filters.category})
     if filters.assignee == UNASSIGNED:
@@ -65,36 +73,58 @@ def queue_selector(filters: QueueFilter, *, now: datetime) -> dict[str, Any]:
     if filters.admin_queue:
         parts.append({"admin_queue": True})
     if filters.escalated:
-        parts.append({"escalated_at": {"$ne": None}, "status": {"$nin": NOT_RUNNING}})
-    return {"$and": parts} if len(parts) > 1 else (parts[0] if parts else {})
+        parts.append({"escalated_at": {"$ne": None}, "status": {"$in": RUNNING}})
+    return merged(*parts)
 
 
 def plan(
     *, access: Access, filters: QueueFilter, now: datetime, cursor: str | None
-) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """The selector of every match, that of the page after `cursor`, and the index to use."""
+) -> tuple[dict[str, Any], list[list[dict[str, Any]]]]:
+    """The selector of every match, and the page's disjoint branches, each a list of seeks.
+
+    No index is hinted: the development store walks a hinted index whole, while given a flat
+    selector it looks up the index whose prefix the selector's fields are (MongoDB's planner
+    picks the same one). A field among several values (`$in`) is one branch per value, each
+    an index prefix, merged by sort key (a request in two is read once). After a cursor a
+    branch reads two seeks in turn, the requests due at the cursor's date after its id, then
+    those due later, not an `$or`, which would scan.
+    """
     found = scoped(access, queue_selector(filters, now=now))
-    paged = {"$and": [found, after_cursor(cursor)]} if cursor else found
-    return found, paged, hint(access, filters)
+    return found, [seeks(branch, cursor) for branch in branches(found)]
 
 
-def hint(access: Access, filters: QueueFilter) -> str:
-    """The index that narrows this query most (see indexes.py)."""
-    if filters.text and search.query_terms(filters.text):
-        return indexes.BY_TERMS
-    if access.departments() is not None:
-        return indexes.BY_VISIBLE
-    if filters.admin_queue:
-        return indexes.BY_ADMIN_QUEUE
-    if filters.escalated:
-        return indexes.BY_ESCALATED
-    if filters.base.reference:
-        return indexes.BY_REFERENCE
-    if filters.base.department:
-        return indexes.BY_DEPARTMENT
-    if filters.assignee and filters.assignee != UNASSIGNED:
-        return indexes.BY_ASSIGNEE
-    return indexes.BY_DUE
+def branches(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """`found` split on each field's `$in` values (a few at most), else itself."""
+    listed = {k: v["$in"] for k, v in found.items() if isinstance(v, dict) and list(v) == ["$in"]}
+    if not listed or math.prod(len(v) for v in listed.values()) > MAX_BRANCHES:
+        return [found]
+    split = [found]
+    for key, values in listed.items():
+        split = [{**branch, key: value} for branch in split for value in values]
+    return split
+
+
+def seeks(branch: dict[str, Any], cursor: str | None) -> list[dict[str, Any]]:
+    if not cursor:
+        return [branch]
+    due, _ = decode_cursor(cursor)
+    ties, later = after_cursor(cursor)
+    bound = branch.get("due_at")
+    found: list[dict[str, Any]] = []
+    if isinstance(bound, dict) and _operators(bound):
+        if _within(due, bound):  # the cursor's date meets the branch's range: seek it alone
+            found.append({**branch, **ties})
+    else:
+        found.append(merged(branch, ties))
+    return [*found, merged(branch, later)]
+
+
+def _operators(bound: dict[str, Any]) -> bool:
+    return all(op in COMPARE for op in bound)
+
+
+def _within(due: datetime | None, bound: dict[str, Any]) -> bool:
+    return due is not None and all(COMPARE[op](due, value) for op, value in bound.items())
 
 
 def encode_cursor(doc: Document) -> str:
@@ -103,17 +133,20 @@ def encode_cursor(doc: Document) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def after_cursor(cursor: str) -> dict[str, Any]:
-    """The selector of requests sorted after the cursor's (due date, id)."""
+def decode_cursor(cursor: str) -> tuple[datetime | None, str]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        due = datetime.fromisoformat(raw["d"]) if raw["d"] else None
-        last = str(raw["i"])
+        return (datetime.fromisoformat(raw["d"]) if raw["d"] else None), str(raw["i"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ProblemError(400, "Curseur de pagination invalide.", field="cursor") from exc
-    if due is None:  # missing due dates sort first
-        return {"$or": [{"due_at": None, "_id": {"$gt": last}}, {"due_at": {"$ne": None}}]}
-    return {"$or": [{"due_at": {"$gt": due}}, {"due_at": due, "_id": {"$gt": last}}]}
+
+
+def after_cursor(cursor: str) -> list[dict[str, Any]]:
+    """The selectors of requests sorted after the cursor's (due date, id), in sort order."""
+    due, last = decode_cursor(cursor)
+    # Missing due dates sort first; any date sorts after them (dates compare only to dates).
+    later = {"$gt": due} if due else {"$gte": EARLIEST}
+    return [{"due_at": due, "_id": {"$gt": last}}, {"due_at": later}]
 
 
 async def page(
@@ -126,10 +159,31 @@ async def page(
     cursor: str | None,
 ) -> tuple[list[Document], str | None, int]:
     """One page of the queue, the cursor of the next (None at the end), how many match."""
-    found, paged, index = plan(access=access, filters=filters, now=now, cursor=cursor)
-    query = db[REQUESTS].find(paged, LIST_FIELDS, hint=index).sort(SORT).limit(limit + 1)
-    items = [doc async for doc in query]
+    found, planned = plan(access=access, filters=filters, now=now, cursor=cursor)
+    read: dict[str, Document] = {}
+    for branch in planned:
+        items = await _first(db, branch, limit + 1)
+        read.update((doc["_id"], doc) for doc in items)
+    items = sorted(read.values(), key=sort_key)[: limit + 1]
     more = len(items) > limit
     items = items[:limit]
-    total = await db[REQUESTS].count_documents(found, hint=index)
+    # A first page holding every match is its own count; else count (a scan of the matches).
+    total = len(items) if not cursor and not more else await db[REQUESTS].count_documents(found)
     return items, encode_cursor(items[-1]) if more else None, total
+
+
+async def _first(
+    db: AsyncDatabase[Document], branch: list[dict[str, Any]], count: int
+) -> list[Document]:
+    """The first `count` requests of a branch, its seeks read in turn."""
+    items: list[Document] = []
+    for paged in branch:
+        if len(items) < count:
+            query = db[REQUESTS].find(paged, LIST_FIELDS).sort(SORT).limit(count - len(items))
+            items += [doc async for doc in query]
+    return items
+
+
+def sort_key(doc: Document) -> tuple[bool, datetime, str]:
+    due = doc.get("due_at")
+    return (due is not None, due or EARLIEST, str(doc["_id"]))

@@ -8,17 +8,16 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracking import indexes
 from services.tracking.access import Access
-from services.tracking.queries import overdue_selector
+from services.tracking.queries import merged, overdue_selector
 from services.tracking.store import HIDDEN, REQUESTS
 from shared.mongo import Document
 
 
 def scoped(access: Access, selector: dict[str, Any], *, consulted: bool = True) -> dict[str, Any]:
-    scope = access.scope(consulted=consulted)
-    parts = [s for s in (selector, scope) if s]
-    if len(parts) > 1:
-        return {"$and": parts}
-    return parts[0] if parts else {}
+    departments = access.departments()
+    if departments is not None and selector.get("department_code", ()) in departments:
+        return selector  # one of the caller's own departments: inside the scope already
+    return merged(selector, access.scope(consulted=consulted))
 
 
 async def get_request(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from services.tracking import views
 from services.tracking.projection import project
 from services.tracking.public import token_matches
-from services.tracking.queries import RequestFilter, is_overdue, selector
+from services.tracking.queries import RequestFilter, is_overdue, merged, selector
 from services.tracking.work import project_action
 from shared.envelope import Envelope
 from shared.events import (
@@ -118,9 +118,24 @@ def test_filters_become_a_selector() -> None:
     )
     assert found == {"status": "routed", "department_code": "proprete", "channel": "email"}
     late = selector(RequestFilter(overdue=True, reference="2026-P000001"), now=NOW)
-    assert late["$and"][0] == {"reference": "2026-P000001"}
-    assert late["$and"][1]["due_at"] == {"$lt": NOW}
-    assert "resolved" in late["$and"][1]["status"]["$nin"]
+    assert late == {
+        "reference": "2026-P000001",
+        "due_at": {"$lt": NOW},
+        "status": {"$in": ["received", "routed", "in_progress"]},
+    }
+    routed_late = selector(RequestFilter(overdue=True, status=RequestStatus.ROUTED), now=NOW)
+    assert routed_late == {"status": "routed", "due_at": {"$lt": NOW}}
+    done_late = selector(RequestFilter(overdue=True, status=RequestStatus.RESOLVED), now=NOW)
+    assert "$and" in done_late  # a finished request is never late: the clash is kept
+
+
+def test_selectors_merge_flat_and_ranges_join() -> None:
+    assert merged({"a": 1}, {"b": {"$gt": 2}}, {"b": {"$lt": 5}}) == {
+        "a": 1,
+        "b": {"$gt": 2, "$lt": 5},
+    }
+    assert merged({"a": 1}, {"a": 2}) == {"$and": [{"a": 1}, {"a": 2}]}
+    assert merged({"$or": [{"a": 1}]}, {"$or": [{"b": 1}]})["$and"][1] == {"$or": [{"b": 1}]}
 
 
 def test_department_stats_count_statuses_and_overdue_requests() -> None:
