@@ -1,7 +1,9 @@
-"""Steps the end-to-end tests share: file a request, follow it, read the mail sink."""
+"""Steps the end-to-end tests share: file a request, follow it, read the mail sink, open the
+citizen's status link."""
 
 import email
 import email.policy
+import re
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,8 @@ import httpx
 from shared.auth import DEV_SECRET, Agent, issue_token
 from tests.support import eventually
 
+# The citizens' status link, as every channel's first message carries it.
+LINK = re.compile(r"https?://\S+/suivi/(?P<reference>[0-9]{4}-[A-Z][0-9]+)\?code=(?P<code>[\w-]+)")
 REQUEST = {
     "category": "voirie",
     "subject": "Nid-de-poule rue des Lilas",
@@ -62,3 +66,15 @@ async def mail_for(mail_dir: Path, reference: str, *, timeout: float = 30) -> Em
 
     await eventually(arrived, timeout=timeout, interval=0.2)
     return found[0]
+
+
+async def open_status_link(client: httpx.AsyncClient, link: str, reference: str) -> None:
+    """The link opens the request's status page on the citizens' site, and only with its code."""
+    page = await client.get(link)
+    assert page.status_code == 200, page.text
+    assert f"Demande {reference}</h1>" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["referrer-policy"] == "no-referrer"
+    code = link.rsplit("=", 1)[1]
+    wrong = await client.get(link.replace(code, code[:-1] + ("y" if code[-1] == "x" else "x")))
+    assert wrong.status_code == 404 and "Aucune demande ne correspond" in wrong.text
