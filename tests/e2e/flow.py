@@ -4,6 +4,7 @@ citizen's status link."""
 import email
 import email.policy
 import re
+import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -78,3 +79,37 @@ async def open_status_link(client: httpx.AsyncClient, link: str, reference: str)
     code = link.rsplit("=", 1)[1]
     wrong = await client.get(link.replace(code, code[:-1] + ("y" if code[-1] == "x" else "x")))
     assert wrong.status_code == 404 and "Aucune demande ne correspond" in wrong.text
+
+
+def send_email(
+    port: int, citizen: str, *, message_id: str = "<lampadaire-lilas-1@example.org>"
+) -> None:
+    """A citizen's email to the town, over SMTP to the email adapter (blocking)."""
+    message = EmailMessage()
+    message["From"] = f"Camille Martin <{citizen}>"
+    message["To"] = "mairie@ville.example"
+    message["Subject"] = "Lampadaire éteint rue des Lilas"
+    message["Message-ID"] = message_id
+    message.set_content(
+        "Bonjour, le lampadaire devant le 12 rue des Lilas est éteint depuis lundi."
+    )
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.send_message(message)
+
+
+async def acknowledgement(mail_dir: Path, citizen: str, *, timeout: float = 60) -> EmailMessage:
+    """The acknowledgement sent to `citizen`, read from the SMTP sink's files."""
+    found: list[EmailMessage] = []
+
+    async def arrived() -> bool:
+        for path in mail_dir.glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            to = message["To"].addresses if message["To"] else ()
+            subject = str(message["Subject"])
+            if any(a.addr_spec == citizen for a in to) and "accusé de réception" in subject:
+                found.append(message)  # type: ignore[arg-type]
+                return True
+        return False
+
+    await eventually(arrived, timeout=timeout, interval=0.3)
+    return found[0]

@@ -1,12 +1,12 @@
 """Every intake channel, end to end: the citizen gets their reference and a status link that
 opens the request, on the channel they used.
 
-The services run as processes (web and desk adapters, routing, tracking, notification, the
-citizens' site); the platforms notification sends to are real HTTP servers on 127.0.0.1 (a
-Graph API, a chatbot platform checking the reply's signature, an SMS gateway), and letters are
-read back from the mail room's API. The four requests are filed at once and go through one
-pipeline together. SMS quiet hours (20:00-08:00, Sundays, holidays) are switched off, or an
-acknowledgement filed in the evening would wait for the morning.
+The services run as processes (email, web and desk adapters, routing, tracking, notification,
+the SMTP sink, the citizens' site); the platforms notification sends to are real HTTP servers
+on 127.0.0.1 (a Graph API, a chatbot platform checking the reply's signature, an SMS gateway),
+and letters are read back from the mail room's API. The five requests are filed at once and
+go through one pipeline together. SMS quiet hours (20:00-08:00, Sundays, holidays) are
+switched off, or an acknowledgement filed in the evening would wait for the morning.
 """
 
 import asyncio
@@ -26,12 +26,13 @@ from pypdf import PdfReader
 from shared.auth import DEV_SECRET, Agent, issue_token
 from shared.signatures import sign_chatbot, sign_facebook
 from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
-from tests.e2e.flow import LINK, open_status_link
+from tests.e2e.flow import LINK, acknowledgement, open_status_link, send_email
 from tests.e2e.platforms import Platform, Platforms, running_platforms
 from tests.support import eventually
 from tools.devstack import stop_services
 
-NAMES = ("web", "desk", "routing", "tracking", "notification", "site")
+NAMES = ("email_adapter", "web", "desk", "routing", "tracking", "notification", "mailsink", "site")
+EMAIL_CITIZEN = "lea.petit@example.org"
 APP_SECRET = "facebook-app-secret-of-the-town"
 TELEPHONY_SECRET = "telephony-secret-of-the-town"
 NO_QUIET_HOURS = {  # start == end: no quiet time; no closed weekday; holidays allowed
@@ -184,9 +185,11 @@ async def postal_letter(stack: Stack) -> str:
 
 @pytest.fixture(scope="module")
 async def filed(stack: Stack) -> Filed:
-    """The four requests, filed at once."""
+    """The five requests, filed at once."""
     psid, conversation_id = f"psid-{uuid.uuid4().hex[:12]}", f"conv-{uuid.uuid4().hex[:12]}"
-    _, chatbot, phone, postal = await asyncio.gather(
+    smtp_port = stack.pipeline.extra_port("email_adapter")
+    _, _, chatbot, phone, postal = await asyncio.gather(
+        asyncio.to_thread(send_email, smtp_port, EMAIL_CITIZEN, message_id=f"<{psid}@example.org>"),
         facebook_message(stack, psid),
         chatbot_message(stack, conversation_id),
         phone_call(stack, f"call-{uuid.uuid4().hex[:8]}"),
@@ -222,6 +225,14 @@ async def check_link(stack: Stack, text: str, *, reference: str | None = None) -
     assert f"{link['reference']}" in text.replace(link.group(0), "")  # said in words too
     await open_status_link(stack.client, link.group(0), link["reference"])
     return link["reference"]
+
+
+async def test_email_citizen_gets_the_link_by_email(stack: Stack, filed: Filed) -> None:
+    mail = await acknowledgement(stack.pipeline.mail_dir, EMAIL_CITIZEN, timeout=90)
+    text = mail.get_body(preferencelist=("plain",))
+    assert text is not None
+    reference = await check_link(stack, text.get_content())
+    assert reference in str(mail["Subject"]) and reference[4:6] == "-E"
 
 
 async def test_facebook_citizen_gets_the_link_in_messenger(stack: Stack, filed: Filed) -> None:
