@@ -76,7 +76,11 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         env = platforms.env() | NO_QUIET_HOURS
         env |= {"FACEBOOK_APP_SECRET": APP_SECRET, "TELEPHONY_WEBHOOK_SECRET": TELEPHONY_SECRET}
         running = await start_pipeline(
-            tmp_path_factory.mktemp("channels"), names=NAMES, extra_env=env
+            # eight services starting at once on a shared machine
+            tmp_path_factory.mktemp("channels"),
+            names=NAMES,
+            extra_env=env,
+            timeout_s=150,
         )
         try:
             async with httpx.AsyncClient(timeout=20) as client:
