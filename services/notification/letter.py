@@ -150,6 +150,18 @@ def _opening(pdf: _Pdf, letter: Letter) -> None:
     pdf.set_font(pdf.family, size=10)
 
 
+def _link(pdf: _Pdf, url: str) -> None:
+    """The status link on one line, as the citizen types it: a long one in a smaller font
+    (down to 7 pt); wrapped only beyond that."""
+    size = 10.0
+    pdf.set_font(pdf.family, size=size)
+    room = pdf.epw - 2 * pdf.c_margin - 0.5  # what multi_cell leaves for text
+    width = pdf.get_string_width(pdf.text_of(url))
+    if width > room:
+        pdf.set_font(pdf.family, size=max(7.0, size * room / width))
+    pdf.write_lines(url)
+
+
 def _tracking(pdf: _Pdf, letter: Letter) -> None:
     pdf.ln(LINE)
     if pdf.will_page_break(40):
@@ -161,8 +173,8 @@ def _tracking(pdf: _Pdf, letter: Letter) -> None:
     pdf.set_right_margin(MARGIN + 32)
     pdf.set_font(pdf.family, "B", 10)
     pdf.write_lines("Suivre votre demande en ligne")
+    _link(pdf, letter.status_url)
     pdf.set_font(pdf.family, size=10)
-    pdf.write_lines(letter.status_url)
     pdf.write_lines(letter.tracking)
     pdf.set_right_margin(MARGIN)
     pdf.set_y(max(pdf.get_y(), top + 30))

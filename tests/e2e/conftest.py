@@ -64,12 +64,15 @@ async def start_pipeline(
     bootstrap: str = KAFKA,
     names: tuple[str, ...] = PIPELINE,
     extra_env: dict[str, str] | None = None,
+    timeout_s: float = 60,
 ) -> Pipeline:
     prefix = f"e2e{uuid.uuid4().hex[:8]}."
     await provision_topics(bootstrap_servers=bootstrap, prefix=prefix)
     for attempt in range(3):
         try:
-            return await _start(workdir / f"try{attempt}", prefix, bootstrap, names, extra_env)
+            return await _start(
+                workdir / f"try{attempt}", prefix, bootstrap, names, extra_env, timeout_s
+            )
         except DevstackError as error:  # a port taken between the check and the bind
             if attempt == 2 or "address already in use" not in str(error):
                 raise
@@ -82,6 +85,7 @@ async def _start(
     bootstrap: str,
     names: tuple[str, ...],
     extra_env: dict[str, str] | None,
+    timeout_s: float,
 ) -> Pipeline:
     offset = _free_offset(names)
     specs = shifted([s for s in SERVICES if s.name in names], offset)
@@ -112,7 +116,7 @@ async def _start(
         **{k: Template(v).safe_substitute(urls) for k, v in (extra_env or {}).items()},
     }
     handles = await start_services(
-        specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=60
+        specs, run_dir=workdir / "run", log_dir=workdir / "log", env=env, timeout_s=timeout_s
     )
     return Pipeline(prefix=prefix, bootstrap=bootstrap, mail_dir=mail_dir, handles=handles)
 

@@ -7,12 +7,7 @@ where the citizen reads it: no service log, no Kafka record and no stored docume
 """
 
 import asyncio
-import email
-import email.policy
-import re
-import smtplib
 from collections.abc import AsyncIterator
-from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -23,12 +18,11 @@ from shared.kafka.topics import REQUESTS
 from shared.mongo import connect
 from tests.conftest import MONGODB_URI
 from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
-from tests.support import eventually
+from tests.e2e.flow import LINK, acknowledgement, open_status_link, send_email
 from tools.devstack import stop_services
 
 NAMES = ("email_adapter", "routing", "tracking", "notification", "mailsink", "portal", "site")
 CITIZEN = "camille.martin@example.org"
-LINK = re.compile(r"https?://\S+/suivi/(?P<reference>[0-9]{4}-[A-Z][0-9]+)\?code=(?P<code>[\w-]+)")
 
 
 @pytest.fixture(scope="module")
@@ -37,36 +31,6 @@ async def email_pipeline(tmp_path_factory: pytest.TempPathFactory) -> AsyncItera
     yield running
     stop_services(running.handles)
     await drop_databases(running)
-
-
-def _send(port: int) -> None:
-    message = EmailMessage()
-    message["From"] = f"Camille Martin <{CITIZEN}>"
-    message["To"] = "mairie@ville.example"
-    message["Subject"] = "Lampadaire éteint rue des Lilas"
-    message["Message-ID"] = "<lampadaire-lilas-1@example.org>"
-    message.set_content(
-        "Bonjour, le lampadaire devant le 12 rue des Lilas est éteint depuis lundi."
-    )
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.send_message(message)
-
-
-async def _acknowledgement(mail_dir: Path) -> EmailMessage:
-    found: list[EmailMessage] = []
-
-    async def arrived() -> bool:
-        for path in mail_dir.glob("*.eml"):
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            to = message["To"].addresses if message["To"] else ()
-            subject = str(message["Subject"])
-            if any(a.addr_spec == CITIZEN for a in to) and "accusé de réception" in subject:
-                found.append(message)
-                return True
-        return False
-
-    await eventually(arrived, timeout=60, interval=0.3)
-    return found[0]
 
 
 async def _records(pipeline: Pipeline) -> list[bytes]:
@@ -106,8 +70,8 @@ async def _stored_documents(pipeline: Pipeline) -> list[str]:
 async def test_an_email_citizen_gets_a_reference_and_a_status_link_that_opens_the_request(
     email_pipeline: Pipeline,
 ) -> None:
-    await asyncio.to_thread(_send, email_pipeline.extra_port("email_adapter"))
-    mail = await _acknowledgement(email_pipeline.mail_dir)
+    await asyncio.to_thread(send_email, email_pipeline.extra_port("email_adapter"), CITIZEN)
+    mail = await acknowledgement(email_pipeline.mail_dir, CITIZEN)
     text = mail.get_body(preferencelist=("plain",))
     html = mail.get_body(preferencelist=("html",))
     assert text is not None and html is not None
@@ -119,13 +83,7 @@ async def test_an_email_citizen_gets_a_reference_and_a_status_link_that_opens_th
     assert found.group(0) in html.get_content()
 
     async with httpx.AsyncClient(timeout=15) as client:
-        page = await client.get(found.group(0))
-        assert page.status_code == 200, page.text
-        assert f"Demande {reference}</h1>" in page.text
-        assert page.headers["cache-control"] == "no-store"
-        assert page.headers["referrer-policy"] == "no-referrer"
-        wrong = await client.get(found.group(0).replace(code, code[:-1] + "x"))
-        assert wrong.status_code == 404 and "Aucune demande ne correspond" in wrong.text
+        await open_status_link(client, found.group(0), reference)
 
     logs = [
         p.read_text(errors="replace") for p in Path(email_pipeline.mail_dir).parent.rglob("*.log")

@@ -184,3 +184,10 @@ def test_a_long_address_line_stays_inside_the_window() -> None:
     PdfReader(io.BytesIO(printed.pdf)).pages[0].extract_text(visitor_text=visit)
     assert long_line in sizes  # on one line, not wrapped
     assert 7 < sizes[long_line] < 10.5  # smaller, still readable
+
+
+def test_a_long_status_link_is_printed_on_one_line() -> None:
+    code = "1Ab-dEf_hIjKlMnOpQrStUvW"
+    url = f"https://www.ville-exemple-sur-mer.example/suivi/2026-C000042?code={code}"
+    letter = compose(notice(tracking_code=code, status_url=url), HOME, settings=SETTINGS)
+    assert url in text_of(render(letter, head=letterhead(SETTINGS)).pdf).splitlines()
