@@ -11,11 +11,12 @@ from services.site.upstream import Upstream
 from shared.http import app_state
 from shared.web.pages import Pages
 
-# The appointments, documents and invoices pages join this list with their services.
+# The appointments and invoices pages join this list with their services.
 NAV = (
     ("/", "Accueil"),
     ("/demarches/demande_generale", "Faire une demande"),
     ("/suivi", "Suivre ma demande"),
+    ("/mes-documents", "Mes documents"),
     ("/accessibilite", "Accessibilité"),
 )
 

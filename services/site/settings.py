@@ -10,6 +10,7 @@ class SiteSettings(TownSettings):
     http_port: int = 8070
     portal_url: str = Field(default="http://127.0.0.1:8001", description="Portal adapter")
     tracking_url: str = Field(default="http://127.0.0.1:8020", description="Tracking service")
+    documents_url: str = Field(default="http://127.0.0.1:8050", description="Documents service")
     site_url: str = Field(
         default="http://127.0.0.1:8070", description="This site's public address (QR codes)"
     )
