@@ -88,10 +88,18 @@ class Upstream:
         )
 
     async def documents_call(
-        self, method: str, path: str, *, session: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        session: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> Answer:
         """One call to the documents API, with the citizen's session when there is one."""
-        headers = {"authorization": f"Bearer {session}"} if session else {}
+        headers = dict(headers or {})
+        if session:
+            headers["authorization"] = f"Bearer {session}"
         return await self._call(method, f"{self.documents}{path}", headers=headers, **kwargs)
 
     async def document_content(self, *, session: str, document_id: str) -> httpx.Response:
