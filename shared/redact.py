@@ -6,8 +6,9 @@ from typing import Any
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w-])(?:\+|00)?\d[\d .()-]{7,}\d(?![\w-])")
-# A tracking code (or any token) in an address: the citizen's status link, a `?token=` query.
-CODE_IN_URL = re.compile(r"(?i)([?&#;](?:code|token|tracking_token)=)[^&#\s\"'<>]+")
+# A tracking code (or any token) in an address: the citizen's status link, a `?token=` query,
+# a document-space link (`?jeton=`).
+CODE_IN_URL = re.compile(r"(?i)([?&#;](?:code|token|tracking_token|jeton)=)[^&#\s\"'<>]+")
 SENSITIVE_KEYS = frozenset(
     {
         "email",

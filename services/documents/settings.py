@@ -23,8 +23,9 @@ class DocumentsSettings(ServiceSettings, AttachmentReaderSettings):
     )
     session_ttl_s: int = Field(default=7200, gt=0, description="A citizen's session after a link")
     magic_link_url: str = Field(
-        default="http://127.0.0.1:8050/espace-documents#{token}",
-        description="Page of the citizens' site that posts {token} to /v1/citizen/sessions",
+        default="http://127.0.0.1:8070/mes-documents/connexion?jeton={token}",
+        description="Page of the citizens' site that posts {token} to /v1/citizen/sessions "
+        "(?jeton= works without JavaScript; #jeton= keeps the token out of every request)",
     )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

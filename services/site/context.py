@@ -11,12 +11,13 @@ from services.site.upstream import Upstream
 from shared.http import app_state
 from shared.web.pages import Pages
 
-# The appointments and documents pages join this list with their services.
+# The appointments pages join this list with their service.
 NAV = (
     ("/", "Accueil"),
     ("/demarches/demande_generale", "Faire une demande"),
     ("/suivi", "Suivre ma demande"),
     ("/factures", "Mes factures"),
+    ("/mes-documents", "Mes documents"),
     ("/accessibilite", "Accessibilité"),
 )
 

@@ -17,6 +17,7 @@ class SiteSettings(TownSettings):
         "the form that starts a payment may go there. Empty: the payments service's origin "
         "(the development provider)",
     )
+    documents_url: str = Field(default="http://127.0.0.1:8050", description="Documents service")
     site_url: str = Field(
         default="http://127.0.0.1:8070", description="This site's public address (QR codes)"
     )

@@ -1,4 +1,5 @@
-"""The site's only way to the rest of Relais: the portal's, tracking's and payments' HTTP APIs."""
+"""The site's only way to the rest of Relais: the portal's, tracking's, payments' and documents'
+HTTP APIs."""
 
 import json
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class Answer:
 def _answer(response: httpx.Response) -> Answer:
     if response.status_code >= 500:
         raise UpstreamDown(response.status_code)
+    if response.status_code == 204:
+        return Answer(204, {})
     try:
         body = response.json()
     except ValueError as exc:
@@ -46,6 +49,7 @@ class Upstream:
         self.portal = settings.portal_url.rstrip("/")
         self.tracking = settings.tracking_url.rstrip("/")
         self.payments = settings.payments_url.rstrip("/")
+        self.documents = settings.documents_url.rstrip("/")
         self.client = client or httpx.AsyncClient(timeout=settings.upstream_timeout_s)
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> Answer:
@@ -100,6 +104,32 @@ class Upstream:
             f"{self.payments}/v1/citizen/invoices/{quote(invoice_id, safe='')}/payments",
             params={"code": code},
         )
+
+    async def documents_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Answer:
+        """One call to the documents API, with the citizen's session when there is one."""
+        headers = dict(headers or {})
+        if session:
+            headers["authorization"] = f"Bearer {session}"
+        return await self._call(method, f"{self.documents}{path}", headers=headers, **kwargs)
+
+    async def document_content(self, *, session: str, document_id: str) -> httpx.Response:
+        """A document's file as the documents API serves it (404 and 401 passed on)."""
+        url = f"{self.documents}/v1/citizen/documents/{document_id}/content"
+        try:
+            response = await self.client.get(url, headers={"authorization": f"Bearer {session}"})
+        except httpx.HTTPError as exc:
+            raise UpstreamDown(str(exc)) from exc
+        if response.status_code >= 500:
+            raise UpstreamDown(response.status_code)
+        return response
 
     async def ready(self) -> bool:
         """The portal and tracking answer their health checks."""

@@ -106,6 +106,7 @@ async def _start(
         "SMTP_PORT": str(smtp_port),
         "PUBLIC_TRACKING_URL": f"http://127.0.0.1:{tracking_port}/v1/public/requests/{{reference}}",
         "PUBLIC_STATUS_URL": f"http://127.0.0.1:{site_port}/suivi/{{reference}}?code={{code}}",
+        "MAGIC_LINK_URL": f"http://127.0.0.1:{site_port}/mes-documents/connexion?jeton={{token}}",
         "RELAIS_TRACKING_SECRET": TRACKING_SECRET,
         "PUBLISH_TIMEOUT_S": "3",
         "LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "INFO"),

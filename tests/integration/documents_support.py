@@ -1,5 +1,6 @@
 """A documents service over real HTTP on the real broker and store, with a link recorder."""
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,7 +45,7 @@ class Running:
     async def login(self, email: str = "camille@example.org") -> dict[str, str]:
         answer = await self.http.post("/v1/citizen/magic-links", json={"email": email})
         assert answer.status_code == 202, answer.text
-        token = self.links.sent[-1][1].rsplit("#", 1)[1]
+        token = link_token(self.links.sent[-1][1])
         session = await self.http.post("/v1/citizen/sessions", json={"token": token})
         assert session.status_code == 200, session.text
         return {"authorization": f"Bearer {session.json()['access_token']}"}
@@ -58,6 +59,11 @@ class Running:
             content=content,
             headers=auth | {"content-type": "application/octet-stream"},
         )
+
+
+def link_token(link: str) -> str:
+    """The token of a magic link, in its query (`?jeton=`) or its fragment."""
+    return re.split(r"[#=]", link)[-1]
 
 
 def agent_auth(department: str, *roles: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from tests.integration.documents_support import (
     PDF,
     Running,
     agent_auth,
+    link_token,
     publish_request,
     running_documents,
 )
@@ -45,7 +46,7 @@ async def test_a_magic_link_opens_a_session_once(running: Running) -> None:
     auth = await running.login()
     listed = await running.http.get("/v1/citizen/documents", headers=auth)
     assert listed.status_code == 200 and listed.json()["items"] == []
-    token = running.links.sent[-1][1].rsplit("#", 1)[1]
+    token = link_token(running.links.sent[-1][1])
     again = await running.http.post("/v1/citizen/sessions", json={"token": token})
     assert again.status_code == 401
     assert "déjà servi" in again.json()["detail"]

@@ -42,6 +42,8 @@ def test_tracking_codes_in_addresses_never_reach_the_logs() -> None:
     fragment = "https://x.example/suivi/2026-E000007#code=1AbC-dEf_ghIJ"
     assert redact_text(fragment).endswith("#code=[redacted]")
     assert "s3cret" not in redact_text("/v1/public/requests/2026-P000001?token=s3cret")
+    magic = "GET /mes-documents/connexion?jeton=eyJhbGciOi.eyJzdWIi.sig HTTP/1.1"
+    assert redact_text(magic) == "GET /mes-documents/connexion?jeton=[redacted] HTTP/1.1"
     event = redact_event(None, "info", {"event": "x", "tracking_token": "1AbC", "status": 200})
     assert event["tracking_token"] == "[redacted]" and event["status"] == 200
 

@@ -44,11 +44,13 @@ function setUpShortcutToggle(toggle) {
   });
 }
 
-// A citizen's status link carries the tracking code (?code= or #code=): once the page is
-// open, the address bar and the history keep only the reference.
+// A citizen's status link carries the tracking code (?code= or #code=), a document-space
+// link its token (?jeton= or #jeton=): once the page is open, the address bar and the
+// history keep neither.
 function forgetCode() {
   const url = new URL(window.location.href);
   url.searchParams.delete("code");
+  url.searchParams.delete("jeton");
   url.hash = "";
   history.replaceState(null, "", url.pathname + url.search);
 }
@@ -62,7 +64,15 @@ function openFromFragment(form) {
   form.submit();
 }
 
+// A document-space link with its token in the fragment: the form's button posts it.
+function tokenFromFragment(form) {
+  const hash = window.location.hash.slice(1);
+  const token = new URLSearchParams(hash).get("jeton") || (hash.includes("=") ? "" : hash);
+  if (token && !form.elements.jeton.value) form.elements.jeton.value = token;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-token-from-fragment]").forEach(tokenFromFragment);
   if (document.querySelector("[data-forget-code]")) forgetCode();
   document.querySelectorAll("[data-code-from-fragment]").forEach(openFromFragment);
   document.querySelectorAll("[data-live-url]").forEach(startLiveUpdates);
