@@ -18,6 +18,7 @@ from services.payments.settings import DEV_BILLING_KEY
 from tests.e2e.browser import PNG, assert_accessible, login, new_page, require_chromium, tab_to
 from tests.e2e.conftest import Pipeline, drop_databases, start_pipeline
 from tests.e2e.flow import AGENT_TOKEN, REQUEST, routed_view
+from tests.integration.documents_support import link_token
 from tests.integration.payments_support import invoice_body
 from tests.support import eventually
 from tools.devstack import stop_services
@@ -60,12 +61,13 @@ async def citizen_session(
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             if message["To"] != email_address:
                 continue
-            links.extend(w for w in str(message.get_content()).split() if "#" in w)
+            words = str(message.get_content()).split()
+            links.extend(w for w in words if "jeton=" in w or "/mes-documents" in w)
         return bool(links)
 
     await eventually(arrived, timeout=30, interval=0.2)
     session = await http.post(
-        f"{documents}/v1/citizen/sessions", json={"token": links[-1].rsplit("#", 1)[1]}
+        f"{documents}/v1/citizen/sessions", json={"token": link_token(links[-1])}
     )
     assert session.status_code == 200, session.text
     return str(session.json()["access_token"])
