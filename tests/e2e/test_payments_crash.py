@@ -23,7 +23,9 @@ from tests.integration.payments_support import BILLING, fake_payfip, invoice_bod
 from tests.support import eventually, free_port, read_log
 
 ROOT = Path(__file__).resolve().parents[2]
-KILL_AFTER_S = (0.0, 0.01, 0.03, 0.06, 0.1, 0.2)
+# Latest first: each start settles the earlier kills' payments (start-up recovery), so the
+# last kill, at once, is the one left for the final restart to settle.
+KILL_AFTER_S = (0.2, 0.1, 0.06, 0.03, 0.01, 0.0)
 
 
 @contextmanager
