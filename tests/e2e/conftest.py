@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import pytest
 
 from shared.kafka.topics import provision_topics
 from shared.mongo import connect
 from tests.conftest import KAFKA, MONGODB_URI
+from tests.e2e.browser import require_chromium
 from tools.devstack import (
     SERVICES,
     DevstackError,
@@ -145,3 +147,16 @@ async def pipeline(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pi
     yield running
     stop_services(running.handles)
     await drop_databases(running)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Any]:
+    """Debian's Chromium through Playwright, one per test module."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=require_chromium(), args=["--no-sandbox"]
+        )
+        yield launched
+        await launched.close()

@@ -35,18 +35,6 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pipel
     await drop_databases(running)
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=require_chromium(), args=["--no-sandbox"]
-        )
-        yield launched
-        await launched.close()
-
-
 async def issue(stack: Pipeline, label: str) -> dict[str, Any]:
     body = {
         "issuer": "regie-cantine",

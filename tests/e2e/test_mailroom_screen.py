@@ -35,18 +35,6 @@ async def mailroom(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pi
     await drop_databases(running)
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=require_chromium(), args=["--no-sandbox"]
-        )
-        yield launched
-        await launched.close()
-
-
 async def queue_letters(running: Pipeline, count: int) -> list[str]:
     """Letters queued by the postal channel in the running service's own database."""
     settings = NotificationSettings(
